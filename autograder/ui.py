@@ -1,0 +1,34 @@
+"""What every command shares: the rich consoles and the one place errors become messages."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, TypeVar
+
+import typer
+from rich.console import Console
+
+from autograder.errors import CnnlabError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+F = TypeVar("F", bound=Callable)
+
+
+def friendly_errors(fn: F) -> F:
+    """Turn a :class:`CnnlabError` raised by a command into a message and an exit code.
+
+    This is the only place cnnlab converts its own errors for the terminal; the
+    core below it raises, the commands above it stay free of try/except.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except CnnlabError as error:
+            err_console.print(f"[bold red]Error:[/] {error}")
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
