@@ -41,3 +41,9 @@ def root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# The training commands live in their own module; they register themselves here.
+from autograder import cli_train  # noqa: E402
+
+cli_train.register(app)
