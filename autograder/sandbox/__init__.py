@@ -1,0 +1,1 @@
+"""Running untrusted student code in a child process, and talking to it safely."""

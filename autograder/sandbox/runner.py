@@ -1,0 +1,251 @@
+"""Start, feed, time and kill the sandbox child (the grader's side of the sandbox).
+
+:class:`Sandbox` keeps one child alive across the tests of a check, so a check
+pays for one interpreter start; a test that times out, crashes or garbles its
+answer kills that child, and the next test gets a fresh one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.sandbox import wire
+
+CHILD = Path(__file__).with_name("child.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a submission may use. Defaults suit the exercises with room to spare."""
+
+    timeout: float = 5.0          # wall-clock seconds per test (and for importing the modules)
+    memory_mb: int = 1024         # address space of the child
+    max_result_mb: int = 64       # largest answer the grader reads back
+    max_processes: int = 64       # RLIMIT_NPROC; root ignores it, so the audit hook refuses fork too
+    cpu_seconds: int = 120        # a backstop in case the grader itself dies
+
+
+@dataclass
+class Outcome:
+    """What came back for one program.
+
+    ``kind`` is ``"result"`` (``value`` holds the decoded outputs), ``"error"``
+    (the student's code raised: ``error`` describes it) or one of the ways the
+    child can fail: ``"timeout"``, ``"crash"``, ``"exit"``, ``"garbled"``, ``"too-big"``.
+    """
+
+    kind: str
+    value: dict = field(default_factory=dict)
+    error: dict = field(default_factory=dict)
+    message: str = ""
+    output: str = ""
+    seconds: float = 0.0
+
+
+class SandboxDied(Exception):
+    """The child ended or misbehaved; ``outcome`` says how."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def _forbidden_roots() -> list[str]:
+    import importlib.util
+
+    roots = [str(ROOT / "autograder")]
+    spec = importlib.util.find_spec("solutions")
+    if spec and spec.submodule_search_locations:
+        roots.extend(spec.submodule_search_locations)
+    return roots
+
+
+SIGNAL_NAMES = {signal.SIGSEGV: "SIGSEGV, a segmentation fault", signal.SIGKILL: "SIGKILL",
+                signal.SIGABRT: "SIGABRT", signal.SIGBUS: "SIGBUS", signal.SIGFPE: "SIGFPE",
+                signal.SIGXCPU: "SIGXCPU, the CPU-time limit"}
+
+
+class Sandbox:
+    """One child process running a student's modules.
+
+    Parameters
+    ----------
+    submission : Path
+        Folder holding the student's module files.
+    modules : sequence of str
+        Module stems to import there (``convolution``).
+    limits : Limits
+    """
+
+    def __init__(self, submission: Path, modules, limits: Limits = Limits()):
+        self.submission, self.modules, self.limits = Path(submission), list(modules), limits
+        self.proc: subprocess.Popen | None = None
+        self.hello: dict = {}
+        self._next_id = 0
+
+    # -- life cycle -------------------------------------------------------
+    def start(self) -> dict:
+        """Start the child and return its report on importing each module.
+
+        Raises
+        ------
+        SandboxDied
+            If the child dies or hangs while importing the student's modules.
+        """
+        req_r, self._req_w = os.pipe()
+        self._res_r, res_w = os.pipe()
+        self._log = tempfile.TemporaryFile()
+        config = {
+            "submission": str(self.submission), "modules": self.modules,
+            "req_fd": req_r, "res_fd": res_w, "memory_mb": self.limits.memory_mb,
+            "cpu_seconds": self.limits.cpu_seconds, "max_processes": self.limits.max_processes,
+            "max_result_mb": self.limits.max_result_mb,
+            "forbidden_roots": _forbidden_roots(), "scrub_paths": [str(ROOT)],
+            "refuse_imports": ["solutions", "autograder", "tests"],
+        }
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-u", str(CHILD), json.dumps(config)],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            pass_fds=(req_r, res_w), env=env, cwd=str(self.submission), start_new_session=True,
+        )
+        os.close(req_r)
+        os.close(res_w)
+        self._log_seen = 0
+        started = time.monotonic()
+        header, _ = self._receive(self.limits.timeout, started, during="while importing your modules")
+        if header.get("kind") != "hello" or not isinstance(header.get("modules"), dict):
+            raise SandboxDied(self._fail("garbled", "sent something other than its import report"))
+        self.hello = header["modules"]
+        return self.hello
+
+    def close(self) -> None:
+        """Kill the child and everything it started, and release the pipes."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        for fd in (self._req_w, self._res_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._log.close()
+        self.proc = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- running ----------------------------------------------------------
+    def run(self, program: dict) -> Outcome:
+        """Send ``program`` to the child and wait for its answer within the time limit.
+
+        Never raises for anything the child does: a child that dies, hangs or
+        answers nonsense is killed and reported as an :class:`Outcome`.
+        """
+        if self.proc is None:
+            try:
+                self.start()
+            except SandboxDied as died:
+                return died.outcome
+        self._next_id += 1
+        buffers: list[bytes] = []
+        inputs = wire.encode(program["inputs"], buffers)
+        frame = wire.dump_frame({"id": self._next_id, "inputs": inputs, "steps": program["steps"],
+                                 "outputs": program["outputs"]}, buffers)
+        started = time.monotonic()
+        try:
+            os.write(self._req_w, len(frame).to_bytes(8, "big"))
+            view = memoryview(frame)
+            while view:
+                view = view[os.write(self._req_w, view):]
+            header, buffers_in = self._receive(self.limits.timeout, started, during="")
+        except BrokenPipeError:
+            return self._fail("exit", "", started)
+        except SandboxDied as died:
+            return died.outcome
+        seconds = time.monotonic() - started
+        if header.get("id") != self._next_id or header.get("kind") not in ("result", "error"):
+            return self._fail("garbled", "answered out of turn", started)
+        if header["kind"] == "error":
+            error = header.get("error") if isinstance(header.get("error"), dict) else {}
+            return Outcome("error", error={**error, "where": str(header.get("where", ""))},
+                           output=self._new_output(), seconds=seconds)
+        try:
+            value = wire.decode(header.get("value"), buffers_in)
+        except (wire.WireError, RecursionError) as error:
+            return self._fail("garbled", f"sent back something that is not plain data ({error})", started)
+        if not isinstance(value, dict):
+            return self._fail("garbled", "sent back something that is not plain data", started)
+        return Outcome("result", value=value, output=self._new_output(), seconds=seconds)
+
+    # -- plumbing ---------------------------------------------------------
+    def _receive(self, timeout: float, started: float, during: str):
+        size = int.from_bytes(self._read(8, timeout, started, during), "big")
+        cap = self.limits.max_result_mb * 1024 * 1024
+        if size > cap:
+            raise SandboxDied(self._fail(
+                "too-big", f"returned {size / 2**20:.0f} MiB of data, more than the {self.limits.max_result_mb} MiB "
+                           "the grader reads back", started))
+        try:
+            return wire.parse_frame(self._read(size, timeout, started, during))
+        except wire.WireError as error:
+            raise SandboxDied(self._fail("garbled", f"sent back something unreadable ({error})", started)) from None
+
+    def _read(self, n: int, timeout: float, started: float, during: str) -> bytes:
+        chunks, left = [], n
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._res_r, selectors.EVENT_READ)
+            while left:
+                remaining = started + timeout - time.monotonic()
+                if remaining <= 0 or not sel.select(remaining):
+                    raise SandboxDied(self._fail("timeout", f"timed out after {timeout:g} s {during}".strip(), started))
+                chunk = os.read(self._res_r, min(left, 1 << 20))
+                if not chunk:
+                    raise SandboxDied(self._ended(started, during))
+                chunks.append(chunk)
+                left -= len(chunk)
+        return b"".join(chunks)
+
+    def _ended(self, started: float, during: str) -> Outcome:
+        code = self.proc.wait(timeout=5)
+        where = f" {during}" if during else " during the test"
+        if code < 0:
+            name = SIGNAL_NAMES.get(-code, signal.Signals(-code).name if -code in signal.valid_signals() else "?")
+            return self._fail("crash", f"crashed with signal {-code} ({name}){where}", started)
+        return self._fail("exit", f"exited{where} with exit code {code} (sys.exit or os._exit in your code?)", started)
+
+    def _fail(self, kind: str, message: str, started: float | None = None) -> Outcome:
+        output = self._new_output()
+        seconds = time.monotonic() - started if started else 0.0
+        self.close()
+        return Outcome(kind, message=message, output=output, seconds=seconds)
+
+    def _new_output(self) -> str:
+        """What the student's code printed since the last look (the last 2,000 characters)."""
+        try:
+            self._log.seek(self._log_seen)
+            data = self._log.read()
+        except (ValueError, OSError):
+            return ""
+        self._log_seen += len(data)
+        text = data.decode("utf-8", "replace")
+        return text if len(text) <= 2000 else "...\n" + text[-2000:]
