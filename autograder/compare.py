@@ -1,0 +1,101 @@
+"""Compare what a student's code returned with what was expected, and say how they differ.
+
+Every message speaks to the student: what was expected, what came, where.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.sandbox.wire import Described, Typed
+
+
+def _fmt(x) -> str:
+    return np.format_float_positional(x, precision=6, unique=True, trim="-") if np.isfinite(x) else str(x)
+
+
+def excerpt(a: np.ndarray, index: tuple) -> str:
+    """A small window of ``a`` (at most 3x3 in its last two axes) around ``index``."""
+    if a.ndim == 0:
+        return np.array2string(a, precision=4)
+    lead = index[:-2] if a.ndim >= 2 else ()
+    window = a[lead] if lead else a
+    if window.ndim == 1:
+        i = index[-1]
+        lo = max(0, i - 2)
+        return f"[{lo}:{lo + 5}] " + np.array2string(window[lo:lo + 5], precision=4, suppress_small=True)
+    i, j = index[-2], index[-1]
+    r0, c0 = max(0, i - 1), max(0, j - 1)
+    body = np.array2string(window[r0:r0 + 3, c0:c0 + 3], precision=4, suppress_small=True)
+    where = f"{list(lead)} " if lead else ""
+    return f"{where}rows {r0}..{min(r0 + 3, window.shape[0]) - 1}, cols {c0}..{min(c0 + 3, window.shape[1]) - 1}:\n{body}"
+
+
+def check_array(actual, expected: np.ndarray, *, what: str, atol: float, rtol: float,
+                shape_hint: str = "") -> str | None:
+    """None if ``actual`` matches ``expected`` in type, shape, dtype and values; else a message."""
+    if isinstance(actual, Described):
+        return f"{what} should be a NumPy array, but your code returned a {actual.type_name}."
+    if isinstance(actual, Typed):
+        return (f"{what} is a {actual.type_name}; return a plain numpy.ndarray "
+                f"(np.asarray(...) turns it into one).")
+    if not isinstance(actual, np.ndarray):
+        return f"{what} should be a NumPy array, but your code returned a {type(actual).__name__}."
+    if actual.shape != expected.shape:
+        hint = f" ({shape_hint})" if shape_hint else ""
+        return f"{what} has shape {actual.shape}, but shape {expected.shape} was expected{hint}."
+    if expected.dtype.kind == "f" and actual.dtype != expected.dtype:
+        return (f"{what} has dtype {actual.dtype}, but {expected.dtype} was expected: the output should keep "
+                f"the dtype of the input.")
+    return check_values(actual, expected, what=what, atol=atol, rtol=rtol)
+
+
+def check_values(actual: np.ndarray, expected: np.ndarray, *, what: str, atol: float, rtol: float) -> str | None:
+    """None if the values agree within ``atol + rtol * |expected|``; else where and by how much they differ."""
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    bad_nan = ~np.isfinite(a) & np.isfinite(e)
+    if bad_nan.any():
+        index = tuple(int(i) for i in np.argwhere(bad_nan)[0])
+        return (f"{what} contains {a[index]} at index {index}, where {_fmt(e[index])} was expected "
+                f"(an overflow, or a division by zero?).")
+    err = np.abs(a - e)
+    err[np.isnan(a) & np.isnan(e)] = 0.0
+    if np.all(err <= atol + rtol * np.abs(e)):
+        return None
+    index = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
+    index = tuple(int(i) for i in index)
+    rel = err / np.maximum(np.abs(e), 1e-12)
+    lines = [
+        f"{what} has wrong values: largest absolute error {_fmt(err.max())}, "
+        f"largest relative error {_fmt(rel.max())}.",
+        f"  first worst index {index}: expected {_fmt(e[index])}, got {_fmt(a[index])}.",
+    ]
+    if a.ndim:
+        lines.append("  expected " + excerpt(e, index).replace("\n", "\n  "))
+        lines.append("  got      " + excerpt(a, index).replace("\n", "\n  "))
+    return "\n".join(lines)
+
+
+def check_float(actual, expected: float, *, what: str, atol: float, rtol: float) -> str | None:
+    """Scalar losses are Python floats; None if ``actual`` is one and is close to ``expected``."""
+    if isinstance(actual, Typed):
+        return f"{what} is a {actual.type_name}; return a Python float (float(...))."
+    if isinstance(actual, bool) or not isinstance(actual, float):
+        kind = actual.type_name if isinstance(actual, Described) else type(actual).__name__
+        return f"{what} should be a Python float, but your code returned a {kind}."
+    return check_values(np.float64(actual), np.float64(expected), what=what, atol=atol, rtol=rtol)
+
+
+def matches(actual, model) -> bool:
+    """Whether a student's value equals a mistake model's value (same shape, close values, NaN where NaN)."""
+    actual = actual.value if isinstance(actual, Typed) else actual
+    model = model.value if isinstance(model, Typed) else model
+    if isinstance(model, (tuple, list)):
+        return isinstance(actual, (tuple, list)) and len(actual) == len(model) and all(
+            matches(a, m) for a, m in zip(actual, model))
+    try:
+        a, m = np.asarray(actual, dtype=np.float64), np.asarray(model, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == m.shape and bool(np.allclose(a, m, rtol=1e-6, atol=1e-8, equal_nan=True))

@@ -1,0 +1,86 @@
+"""The wire format: what the grader accepts from a student's process, and what it refuses."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import wire
+
+
+def roundtrip(value):
+    buffers: list[bytes] = []
+    tree = wire.encode(value, buffers)
+    header, views = wire.parse_frame(wire.dump_frame({"value": tree}, buffers))
+    return wire.decode(header["value"], views)
+
+
+@pytest.mark.parametrize("value", [
+    np.arange(12, dtype=np.float64).reshape(3, 4),
+    np.ones((2, 0, 3), dtype=np.float32),
+    np.array([True, False]),
+    np.arange(5, dtype=np.int64)[::2],          # not contiguous
+    np.asfortranarray(np.eye(3)),
+])
+def test_arrays_come_back_equal_with_dtype_and_shape(value):
+    back = roundtrip(value)
+    assert isinstance(back, np.ndarray) and type(back) is np.ndarray
+    assert back.dtype == value.dtype and back.shape == value.shape
+    np.testing.assert_array_equal(back, value)
+
+
+def test_containers_and_python_numbers_keep_their_types():
+    back = roundtrip({"loss": 1.5, "n": 3, "pair": (np.zeros(2), None), "names": ["a"], "nan": float("nan")})
+    assert back["loss"] == 1.5 and isinstance(back["loss"], float)
+    assert back["n"] == 3 and isinstance(back["n"], int)
+    assert isinstance(back["pair"], tuple) and back["pair"][1] is None
+    assert back["names"] == ["a"] and np.isnan(back["nan"])
+
+
+def test_subclasses_scalars_and_objects_are_flagged_not_trusted():
+    masked = roundtrip(np.ma.masked_array([1.0, 2.0]))
+    assert isinstance(masked, wire.Typed) and "MaskedArray" in masked.type_name
+    scalar = roundtrip(np.float64(2.5))
+    assert isinstance(scalar, wire.Typed) and scalar.value == 2.5
+    obj = roundtrip(object())
+    assert isinstance(obj, wire.Described) and obj.type_name == "builtins.object"
+    assert isinstance(roundtrip(np.array([object()])), wire.Described)   # object arrays never travel
+
+
+def _frame(header: dict, payload: bytes = b"") -> bytes:
+    head = json.dumps(header).encode()
+    return wire.MAGIC + len(head).to_bytes(8, "big") + head + payload
+
+
+@pytest.mark.parametrize("blob, message", [
+    (b"\x80\x04pickle", "not a cnnlab frame"),
+    (_frame({"sizes": [8]}, b"1234"), "do not add up"),
+    (wire.MAGIC + (10 ** 9).to_bytes(8, "big") + b"{}", "header longer"),
+    (wire.MAGIC + (3).to_bytes(8, "big") + b"{{{", "unreadable header"),
+    (_frame({"nosizes": 1}), "buffer sizes"),
+])
+def test_malformed_frames_are_refused(blob, message):
+    with pytest.raises(wire.WireError, match=message):
+        wire.parse_frame(blob)
+
+
+@pytest.mark.parametrize("tree, message", [
+    ({"t": "array", "i": 0, "dtype": "object", "shape": [1]}, "not accepted"),
+    ({"t": "array", "i": 0, "dtype": "float64", "shape": [3]}, "do not match"),
+    ({"t": "array", "i": 5, "dtype": "float64", "shape": [1]}, "outside the frame"),
+    ({"t": "array", "i": 0, "dtype": "float64", "shape": [-1]}, "malformed array shape"),
+    ({"t": "pickle", "data": "..."}, "unknown value kind"),
+    ({"t": "py", "value": {"a": 1}}, "malformed plain value"),
+    ({"t": "list", "items": "abc"}, "malformed container"),
+])
+def test_malformed_values_are_refused(tree, message):
+    with pytest.raises(wire.WireError, match=message):
+        wire.decode(tree, [memoryview(b"12345678")])
+
+
+def test_a_value_tree_cannot_be_made_huge():
+    tree = {"t": "list", "items": [{"t": "py", "value": 1}] * (wire.MAX_NODES + 1)}
+    with pytest.raises(wire.WireError, match="too large"):
+        wire.decode(tree, [])
