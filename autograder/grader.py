@@ -204,6 +204,9 @@ def _outcome_problem(check: Check, outcome: Outcome, sandbox: Sandbox) -> tuple[
             return (f"{kind} was raised, good, but its message should name the offending values "
                     f"({', '.join(missing)}); it said: {message!r}"), "failed"
         return "", "passed"
+    if kind == "SystemExit":
+        return (f"Your code called sys.exit({message}) in {where}: a layer must return its result, "
+                f"never end the program.{_frames(error)}"), "failed"
     if kind == "NotImplementedError":
         return f"Not started: {message or where + ' is not implemented yet'}.", "not-started"
     if kind == "MemoryError":
