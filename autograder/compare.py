@@ -59,7 +59,7 @@ def check_values(actual: np.ndarray, expected: np.ndarray, *, what: str, atol: f
         index = tuple(int(i) for i in np.argwhere(bad_nan)[0])
         return (f"{what} contains {a[index]} at index {index}, where {_fmt(e[index])} was expected "
                 f"(an overflow, or a division by zero?).")
-    err = np.abs(a - e)
+    err = np.asarray(np.abs(a - e))  # stays an array for 0-d losses
     err[np.isnan(a) & np.isnan(e)] = 0.0
     if np.all(err <= atol + rtol * np.abs(e)):
         return None
