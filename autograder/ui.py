@@ -28,7 +28,7 @@ def friendly_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except CnnlabError as error:
-            err_console.print(f"[bold red]Error:[/] {error}")
+            err_console.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -110,12 +110,9 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 
 def test_hidden_without_the_solutions_package_says_so(reference, monkeypatch):
-    import autograder.reference as ref
-
-    def no_solutions(name):
-        raise ModuleNotFoundError(f"No module named '{name}'")
-
-    monkeypatch.setattr(ref.importlib, "import_module", no_solutions)
+    for name in [n for n in sys.modules if n == "solutions" or n.startswith("solutions.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "solutions", None)  # what a student's install looks like
     result = runner.invoke(app, ["check", "ex1", "--path", str(reference), "--hidden"])
     assert result.exit_code == 1
     assert "--hidden needs cnnlab's reference solutions" in result.output
