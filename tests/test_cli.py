@@ -166,3 +166,18 @@ def test_real_program_unknown_exercise_has_no_traceback():
     result = _cnnlab("check", "exercise42")
     assert result.returncode == 2 and "Traceback" not in result.stderr + result.stdout
     assert "There is no exercise called 'exercise42'" in result.stderr
+
+
+def test_watch_clears_and_follows_the_first_unfinished_exercise(stubs, monkeypatch):
+    import autograder.watch
+
+    def twice(folder, run_once, **kwargs):  # stands in for the endless loop: two saves, then Ctrl-C
+        run_once()
+        run_once()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(autograder.watch, "watch", twice)
+    result = runner.invoke(app, ["watch", "--path", str(stubs)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("exercise1: Activation functions") == 2
+    assert "Watching your files" in result.output and "Stopped watching." in result.output
