@@ -10,6 +10,11 @@ import numpy as np
 from autograder.sandbox.wire import Described, Typed
 
 
+def article(noun: str) -> str:
+    """``a list``, ``an int``."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _fmt(x) -> str:
     return np.format_float_positional(x, precision=6, unique=True, trim="-") if np.isfinite(x) else str(x)
 
@@ -35,12 +40,12 @@ def check_array(actual, expected: np.ndarray, *, what: str, atol: float, rtol: f
                 shape_hint: str = "") -> str | None:
     """None if ``actual`` matches ``expected`` in type, shape, dtype and values; else a message."""
     if isinstance(actual, Described):
-        return f"{what} should be a NumPy array, but your code returned a {actual.type_name}."
+        return f"{what} should be a NumPy array, but your code returned {article(actual.type_name)}."
     if isinstance(actual, Typed):
         return (f"{what} is a {actual.type_name}; return a plain numpy.ndarray "
                 f"(np.asarray(...) turns it into one).")
     if not isinstance(actual, np.ndarray):
-        return f"{what} should be a NumPy array, but your code returned a {type(actual).__name__}."
+        return f"{what} should be a NumPy array, but your code returned {article(type(actual).__name__)}."
     if actual.shape != expected.shape:
         hint = f" ({shape_hint})" if shape_hint else ""
         return f"{what} has shape {actual.shape}, but shape {expected.shape} was expected{hint}."
@@ -83,7 +88,7 @@ def check_float(actual, expected: float, *, what: str, atol: float, rtol: float)
         return f"{what} is a {actual.type_name}; return a Python float (float(...))."
     if isinstance(actual, bool) or not isinstance(actual, float):
         kind = actual.type_name if isinstance(actual, Described) else type(actual).__name__
-        return f"{what} should be a Python float, but your code returned a {kind}."
+        return f"{what} should be a Python float, but your code returned {article(kind)}."
     return check_values(np.float64(actual), np.float64(expected), what=what, atol=atol, rtol=rtol)
 
 

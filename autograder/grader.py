@@ -223,6 +223,9 @@ def _name_mistake(check: Check, student: dict, program: dict, modules, stored, r
     """
     from autograder.reference import with_mistake
 
+    if not check.diagnose:
+        return None  # nothing to compare: no mistake can be told apart
+
     def same(a: dict, b: dict) -> bool:
         return all(k in a and k in b and matches(a[k], b[k]) for k in check.diagnose)
 

@@ -41,7 +41,7 @@ def test_losses_must_be_python_floats():
     assert check_float(1.0, 1.0, what="loss", atol=1e-8, rtol=0) is None
     assert "return a Python float" in check_float(Typed(np.float64(1.0), "numpy.float64"), 1.0, what="loss",
                                                   atol=1e-8, rtol=0)
-    assert "returned a ndarray" in check_float(np.ones(1), 1.0, what="loss", atol=1e-8, rtol=0)
+    assert "returned an ndarray" in check_float(np.ones(1), 1.0, what="loss", atol=1e-8, rtol=0)
     assert "expected 1, got 2" in check_float(2.0, 1.0, what="loss", atol=1e-8, rtol=0)
 
 

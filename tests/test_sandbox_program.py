@@ -80,7 +80,7 @@ def test_a_result_that_is_not_a_tuple_is_a_contract_error_naming_the_function():
     with pytest.raises(StepError) as caught:
         run_program(program, MODULES)
     assert isinstance(caught.value.__cause__, ContractError)
-    assert "toy.bare returned a ndarray" in str(caught.value.__cause__)
+    assert "toy.bare returned an ndarray" in str(caught.value.__cause__)
 
 
 def test_an_exception_in_a_step_says_which_step():

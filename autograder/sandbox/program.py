@@ -57,7 +57,9 @@ class ContractError(TypeError):
 def item(value, index: int, origin: str):
     """``value[index]`` for a tuple or list result, or a ContractError that names ``origin``."""
     if not isinstance(value, (tuple, list)) or len(value) <= index:
-        kind = f"a {type(value).__name__}" if not isinstance(value, (tuple, list)) else f"{len(value)} values"
+        name = type(value).__name__
+        kind = f"{'an' if name[0] in 'aeiou' else 'a'} {name}" if not isinstance(value, (tuple, list)) \
+            else f"{len(value)} values"
         raise ContractError(f"{origin} returned {kind}, but a tuple with at least {index + 1} items was expected")
     return value[index]
 
