@@ -12,11 +12,11 @@ from autograder.sandbox.wire import Described, Typed
 
 def article(noun: str) -> str:
     """``a list``, ``an int``."""
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+    return f"{'an' if noun[:1].lower() in 'aeiou' or noun.startswith('nd') else 'a'} {noun}"  # an ndarray
 
 
 def _fmt(x) -> str:
-    return np.format_float_positional(x, precision=6, unique=True, trim="-") if np.isfinite(x) else str(x)
+    return f"{float(x):.6g}"
 
 
 def excerpt(a: np.ndarray, index: tuple) -> str:
@@ -70,10 +70,12 @@ def check_values(actual: np.ndarray, expected: np.ndarray, *, what: str, atol: f
         return None
     index = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     index = tuple(int(i) for i in index)
-    rel = err / np.maximum(np.abs(e), 1e-12)
+    # Relative error only means something where the expected value is not (nearly) zero.
+    scale = np.abs(e) > atol
+    rel = np.where(scale, err / np.where(scale, np.abs(e), 1.0), 0.0)
+    relative = f", largest relative error {_fmt(rel.max())}" if scale.any() else ""
     lines = [
-        f"{what} has wrong values: largest absolute error {_fmt(err.max())}, "
-        f"largest relative error {_fmt(rel.max())}.",
+        f"{what} has wrong values: largest absolute error {_fmt(err.max())}{relative}.",
         f"  first worst index {index}: expected {_fmt(e[index])}, got {_fmt(a[index])}.",
     ]
     if a.ndim:
@@ -99,6 +101,9 @@ def matches(actual, model) -> bool:
     if isinstance(model, (tuple, list)):
         return isinstance(actual, (tuple, list)) and len(actual) == len(model) and all(
             matches(a, m) for a, m in zip(actual, model))
+    if isinstance(model, dict):
+        return isinstance(actual, dict) and set(actual) == set(model) and all(
+            matches(actual[k], m) for k, m in model.items())
     try:
         a, m = np.asarray(actual, dtype=np.float64), np.asarray(model, dtype=np.float64)
     except (TypeError, ValueError):

@@ -173,7 +173,10 @@ def _grade_one(check: Check, sandbox: Sandbox, store: dict, modules: dict | None
     outcome = sandbox.run({**program, "inputs": copy.deepcopy(program["inputs"])})
     problem, state = _outcome_problem(check, outcome, sandbox)
     if outcome.kind == "result" and not problem:
-        problem = check.judge(Context(program["inputs"], outcome.value, reference, program))
+        try:
+            problem = check.judge(Context(program["inputs"], outcome.value, reference, program))
+        except Exception as error:  # an answer of a form no judge foresaw fails this test, never the grade
+            problem = f"The grader could not make sense of this answer ({type(error).__name__}: {error})."
         state = "failed" if problem else "passed"
     if state == "passed":
         return done("passed", seconds=outcome.seconds)

@@ -81,11 +81,19 @@ class Check:
     diagnose: tuple[str, ...] = ()
 
     def functions(self) -> set[str]:
-        """``module.function`` names this check calls (the ones it cannot grade without)."""
+        """``module.function`` names this check calls (the ones it cannot grade without).
+
+        Calls on objects the program made itself (``opt.step`` after ``new``) are not counted.
+        """
         program = self.build(np.random.default_rng(self.seed))
-        return {s.get("call") or s.get("new") or s.get("perturb") for s in program["steps"]
-                if not str(s.get("call", "")).startswith("$") and "copy" not in s
-                and "." in str(s.get("call") or s.get("new") or s.get("perturb"))} - {None}
+        slots = set(program["inputs"])
+        needed = set()
+        for step in program["steps"]:
+            target = step.get("call") or step.get("new") or step.get("perturb")
+            if target and target.rpartition(".")[0] not in slots:
+                needed.add(target)
+            slots.add(step.get("into", "_"))
+        return needed
 
 
 def node(value) -> dict:
@@ -248,6 +256,9 @@ def _compare_numeric(g, arg, analytic, nudged, step, shape, dout, tol, forward) 
         got = getattr(analytic, "shape", type(analytic).__name__)
         return f"{g} should be an array of shape {tuple(shape)} (the shape of {arg}), but it is {got}."
     indices = [tuple(i) for i in step["indices"]]
+    if dout is not None and nudged.shape[2:] != dout.shape:
+        return (f"The gradient check could not run: your {short(forward)} returned an output of shape "
+                f"{nudged.shape[2:]}, but dout has shape {dout.shape}; fix the output shape first.")
     diff = nudged[0] - nudged[1]                       # (K, *out.shape)
     weighted = diff if dout is None else diff * dout   # d(sum(out * dout))
     numeric = weighted.reshape(len(indices), -1).sum(axis=1) / (2 * step["h"])  # (K,)

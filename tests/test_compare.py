@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.compare import check_array, check_float, matches
+from autograder.compare import check_array, check_float, check_values, matches
 from autograder.sandbox.wire import Described, Typed
 
 
@@ -51,3 +51,14 @@ def test_matching_a_mistake_model_needs_same_shape_and_values():
     assert not matches(np.ones(2), np.ones(3))
     assert not matches(np.ones(2), np.ones(2) * 1.1)
     assert not matches(Described("x", ""), np.ones(2))
+
+
+def test_dicts_of_parameters_can_match_a_mistake_model():
+    assert matches({"w": np.ones(2), "b": np.zeros(1)}, {"w": np.ones(2), "b": np.zeros(1)})
+    assert not matches({"w": np.ones(2)}, {"w": np.ones(2), "b": np.zeros(1)})
+    assert not matches([np.ones(2)], {"w": np.ones(2)})
+
+
+def test_tiny_errors_are_not_printed_as_zero_and_zeros_give_no_relative_error():
+    message = check_values(np.array([1e-7, 0.0]), np.zeros(2), what="dx", atol=1e-9, rtol=0)
+    assert "largest absolute error 1e-07" in message and "relative" not in message

@@ -58,8 +58,8 @@ def item(value, index: int, origin: str):
     """``value[index]`` for a tuple or list result, or a ContractError that names ``origin``."""
     if not isinstance(value, (tuple, list)) or len(value) <= index:
         name = type(value).__name__
-        kind = f"{'an' if name[0] in 'aeiou' else 'a'} {name}" if not isinstance(value, (tuple, list)) \
-            else f"{len(value)} values"
+        article = "an" if name[0] in "aeiou" or name.startswith("nd") else "a"  # an ndarray
+        kind = f"{article} {name}" if not isinstance(value, (tuple, list)) else f"{len(value)} values"
         raise ContractError(f"{origin} returned {kind}, but a tuple with at least {index + 1} items was expected")
     return value[index]
 
@@ -129,11 +129,14 @@ def run_program(program: dict, modules) -> dict:
     origins: dict[str, str] = {}
     for index, step in enumerate(program["steps"]):
         where = step.get("call") or step.get("new") or step.get("perturb") or step.get("copy")
+        owner, _, attr = where.rpartition(".")
+        if owner in slots:  # a method of an object the program made: name it by its class (Adam.step)
+            where = f"{type(slots[owner]).__name__}.{attr}"
         try:
             if "copy" in step:
                 slots[step["into"]] = copy.deepcopy(slots[step["copy"]])
                 continue
-            fn = _target(where, modules, slots)
+            fn = _target(step.get("call") or step.get("new") or step["perturb"], modules, slots)
             args = [resolve(a, slots, origins) for a in step.get("args", [])]
             kwargs = {k: resolve(v, slots, origins) for k, v in step.get("kwargs", {}).items()}
             if "perturb" in step:
