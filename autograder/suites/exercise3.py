@@ -84,9 +84,8 @@ BACKWARD_MISTAKES = ("conv-dx-no-flip", "conv-db-batch-mean", "conv-db-mean-all"
 
 
 def output_shape_first(check: Check, hint: str) -> Check:
-    """``check`` (a gradient check), but a forward output whose shape differs from dout's is
-    reported as such instead of reaching the engine's numerical comparison (which cannot
-    weight nudged outputs of the wrong shape by dout)."""
+    """``check`` (a gradient check) whose feedback, when the forward output's shape differs from
+    dout's, also gives the output-size formula with this case's numbers."""
 
     def judge(ctx):
         dout = ctx.inputs["dout"]
