@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from autograder.errors import CnnlabError
+from autograder.errors import CnnlabError, UsageError
 from autograder.registry import EXERCISES, Exercise
+from autograder.submission import resolve_submission
+
+IMPLS = ("student", "reference")
 
 # module -> the names the network needs from it (the layer contract of STYLE.md §1)
 NEEDED: dict[str, tuple[str, ...]] = {
@@ -179,3 +182,53 @@ def load_student_layers(folder: Path) -> Layers:
             sys.modules.pop(module, None)
         sys.modules.update(saved)
     return _collect(modules, lambda m: str(folder / f"{m}.py"), str(folder))
+
+
+# ---------------------------------------------------------------- the gate
+
+def require_passing_checks(folder: Path, check: Callable | None = None) -> None:
+    """Stop unless every exercise the network needs passes its checks.
+
+    Parameters
+    ----------
+    folder : Path
+        The student's modules.
+    check : callable, optional
+        ``check(exercise, folder) -> result`` with ``.passed``, ``.score``,
+        ``.max_score`` and ``.status``; :func:`autograder.grader.run_check` by
+        default (tests pass a fake).
+
+    Raises
+    ------
+    CnnlabError
+        Naming every exercise that does not pass yet and how to check it.
+    """
+    if check is None:
+        from autograder.grader import run_check as check
+    failing = []
+    for exercise in needed_exercises():
+        result = check(exercise, folder)
+        if not result.passed:
+            state = ("could not be graded" if result.status == "could-not-grade"
+                     else f"{result.score}/{result.max_score} points")
+            failing.append((exercise, state))
+    if failing:
+        listing = "".join(f"\n  {ex.name} ({ex.title}): {state}" for ex, state in failing)
+        raise CnnlabError(
+            f"The network is built from your layers, and {len(failing)} of the {len(needed_exercises())} "
+            f"exercises it needs do not pass yet:{listing}\n"
+            f"Run cnnlab check {failing[0][0].name} to see what is wrong, then cnnlab train again. "
+            "To watch the network train with cnnlab's reference layers meanwhile: cnnlab train --impl reference")
+
+
+def get_layers(impl: str, path: Path | None = None, check: Callable | None = None,
+               gate: bool = True) -> Layers:
+    """The layers for ``--impl``: the reference, or the student's after the gate (if ``gate``)."""
+    if impl == "reference":
+        return load_reference_layers()
+    if impl != "student":
+        raise UsageError(f"--impl must be student or reference, got '{impl}'.")
+    folder = resolve_submission(path)
+    if gate:
+        require_passing_checks(folder, check)
+    return load_student_layers(folder)
