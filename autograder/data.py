@@ -278,7 +278,7 @@ def load_image(path: Path, shape: tuple[int, int]) -> np.ndarray:
     frame. A photo or drawing usually has dark ink on white, so when the border
     is brighter than mid-grey the image is inverted. Then it is cropped to the
     ink, padded to a square (with MNIST's margin of 4 pixels in 28 for large
-    inputs, almost none for the 8x8 digits), and shrunk by averaging, which is
+    inputs, none for the 8x8 digits), and shrunk by averaging, which is
     how the 8x8 digits were made from 32x32 bitmaps.
     """
     from PIL import Image, UnidentifiedImageError  # Pillow comes with matplotlib
@@ -303,7 +303,7 @@ def load_image(path: Path, shape: tuple[int, int]) -> np.ndarray:
     ink = grey > 0.25 * grey.max()
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     crop = grey[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]  # (h', w')
-    margin = 0.2 if min(shape) >= 16 else 0.05  # MNIST: a 20x20 digit in a 28x28 frame
+    margin = 0.2 if min(shape) >= 16 else 0.0  # MNIST: a 20x20 digit in a 28x28 frame; the 8x8 digits fill theirs
     side = int(round(max(crop.shape) * (1 + 2 * margin)))
     square = np.zeros((side, side), dtype=np.float32)  # (side, side)
     top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
