@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.grader import ExerciseResult, TestResult
+from autograder.suites import diagnosis
 
 SCHEMA_VERSION = 1
 MARKS = {"passed": ("passed", "green"), "failed": ("failed", "red"),
@@ -61,9 +62,10 @@ def render_check(console: Console, result: ExerciseResult) -> None:
     if result.status == "could-not-grade" and result.problem:
         console.print(Panel(Text(result.problem), title="Could not grade", border_style="magenta"))
     else:
+        first_named: dict[str, str] = {}
         for test in result.tests:
             if not test.passed and test.state != "not-started":
-                console.print(Panel(Text(test.output), title=test.name, title_align="left",
+                console.print(Panel(Text(_once(test, first_named)), title=test.name, title_align="left",
                                     border_style=MARKS[test.state][1]))
         started = [t for t in result.tests if t.state == "not-started"]
         if started:
@@ -72,6 +74,17 @@ def render_check(console: Console, result: ExerciseResult) -> None:
     colour = "green" if result.passed else "red"
     console.print(f"[bold {colour}]{ex.name}: {result.score}/{result.max_score} points[/]"
                   + ("  All tests pass." if result.passed else ""))
+
+
+def _once(test: TestResult, first_named: dict[str, str]) -> str:
+    """The test's feedback, with a mistake already explained above replaced by a pointer to it."""
+    if not test.mistake:
+        return test.output
+    if test.mistake not in first_named:
+        first_named[test.mistake] = test.name
+        return test.output
+    return test.output.replace(f"Likely cause: {diagnosis(test.mistake)}",
+                               f"Likely cause: the same mistake as in '{first_named[test.mistake]}' above.")
 
 
 def render_status(console: Console, results: list[ExerciseResult]) -> None:

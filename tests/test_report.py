@@ -1,0 +1,41 @@
+"""Rendering results: a mistake is explained once, JSON follows the results schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from autograder.grader import ExerciseResult, TestResult
+from autograder.registry import find_exercise
+from autograder.report import render_check, results_json
+from autograder.suites import diagnosis
+
+
+def _result() -> ExerciseResult:
+    cause = diagnosis("conv-db-batch-mean")
+    tests = [TestResult("first", 1, 0, "failed", f"db is wrong\n  Likely cause: {cause}", mistake="conv-db-batch-mean"),
+             TestResult("second", 1, 0, "failed", f"db is wrong again\n  Likely cause: {cause}",
+                        mistake="conv-db-batch-mean"),
+             TestResult("third", 2, 2, "passed"),
+             TestResult("fourth", 1, 0, "not-started", "Not started: conv_forward is not implemented yet.",
+                        hidden=True)]
+    return ExerciseResult(find_exercise(3), Path("."), "graded", tests)
+
+
+def test_a_mistake_is_explained_once_then_pointed_to():
+    console = Console(record=True, width=200)
+    render_check(console, _result())
+    text = console.export_text()
+    assert text.count(diagnosis("conv-db-batch-mean")) == 1
+    assert "Likely cause: the same mistake as in 'first' above." in text
+    assert "Not started yet: conv_forward is not implemented yet" in text
+    assert "exercise3: 2/5 points" in text
+
+
+def test_json_has_the_results_schema():
+    data = results_json([_result()])
+    assert (data["version"], data["status"], data["score"], data["max_score"]) == (1, "graded", 2, 5)
+    assert [t["status"] for t in data["tests"]] == ["failed", "failed", "passed", "failed"]
+    assert [t["visibility"] for t in data["tests"]] == ["visible"] * 3 + ["after_published"]
+    assert data["tests"][1]["output"].endswith(diagnosis("conv-db-batch-mean"))  # the JSON keeps every word
