@@ -29,6 +29,8 @@ from autograder.suites import diagnosis, load_suite
 class TestResult:
     """One graded test. ``state`` is passed, failed, not-started or could-not-grade."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     max_score: int
     score: int

@@ -24,7 +24,7 @@ def _result() -> ExerciseResult:
 
 
 def test_a_mistake_is_explained_once_then_pointed_to():
-    console = Console(record=True, width=200)
+    console = Console(record=True, width=1000)
     render_check(console, _result())
     text = console.export_text()
     assert text.count(diagnosis("conv-db-batch-mean")) == 1
