@@ -36,6 +36,45 @@ def store_path(exercise: Exercise) -> Path:
     return STORE / f"{exercise.name}.cnl"
 
 
+# Two machines compute the reference in different last bits (NumPy's SIMD math
+# and OpenBLAS pick AVX2 or AVX-512 code by CPU, and a numerical gradient divides
+# that rounding by 2h), so stored answers are compared within these tolerances,
+# a hundred times tighter than any check's own.
+SAME_RTOL, SAME_ATOL = 1e-8, 1e-9
+
+
+def differences(stored, fresh, where: str = "") -> list[str]:
+    """Where two decoded answer trees differ beyond rounding ([] when they agree)."""
+    stored, fresh = (x.value if isinstance(x, wire.Typed) else x for x in (stored, fresh))
+    if isinstance(stored, dict):
+        if not isinstance(fresh, dict) or set(stored) != set(fresh):
+            return [f"{where or '/'}: different keys"]
+        return [d for key in stored for d in differences(stored[key], fresh[key], f"{where}/{key}")]
+    if isinstance(stored, (list, tuple)):
+        if type(stored) is not type(fresh) or len(stored) != len(fresh):
+            return [f"{where}: different lengths"]
+        return [d for i, (a, b) in enumerate(zip(stored, fresh)) for d in differences(a, b, f"{where}[{i}]")]
+    if isinstance(stored, (np.ndarray, float)) and not isinstance(stored, bool):
+        a, b = np.asarray(stored), np.asarray(fresh)
+        same = a.shape == b.shape and a.dtype == b.dtype and np.allclose(
+            a, b, rtol=SAME_RTOL, atol=SAME_ATOL, equal_nan=True)
+        return [] if same else [f"{where}: different values"]
+    return [] if stored == fresh and type(stored) is type(fresh) else [f"{where}: {stored!r} != {fresh!r}"]
+
+
+def fresh_answers(exercise: Exercise) -> tuple[dict, dict]:
+    """``(answers, stubs)`` computed now from ``solutions/``, decoded like :func:`load`'s."""
+    header, buffers = wire.parse_frame(generate(exercise))
+    return _decode_checks(header, buffers), header["stubs"]
+
+
+def stale(exercise: Exercise) -> list[str]:
+    """What in the stored answers of ``exercise`` no longer matches ``solutions/`` ([] when in sync)."""
+    answers, stub_texts = fresh_answers(exercise)
+    found = differences(load(exercise), answers)
+    return found + ([] if stubs(exercise) == stub_texts else ["stubs: different text"])
+
+
 def run_trusted(program: dict, modules: dict) -> dict | None:
     """Run ``program`` on trusted modules with private copies of its inputs; None if it raises."""
     private = {**program, "inputs": copy.deepcopy(program["inputs"])}
@@ -105,11 +144,15 @@ def load(exercise: Exercise) -> dict:
     """
     header, buffers = _read(exercise)
     try:
-        return {name: {"inputs": wire.decode(e["inputs"], buffers), "reference": wire.decode(e["reference"], buffers),
-                       "mistakes": {m: wire.decode(v, buffers) for m, v in e["mistakes"].items()}}
-                for name, e in header["checks"].items()}
+        return _decode_checks(header, buffers)
     except (wire.WireError, KeyError, TypeError, AttributeError) as error:
         raise CnnlabError(f"The grader's expected answers {store_path(exercise)} are damaged ({error}); {FIX}.") from None
+
+
+def _decode_checks(header: dict, buffers: list) -> dict:
+    return {name: {"inputs": wire.decode(e["inputs"], buffers), "reference": wire.decode(e["reference"], buffers),
+                   "mistakes": {m: wire.decode(v, buffers) for m, v in e["mistakes"].items()}}
+            for name, e in header["checks"].items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,16 +162,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     args = parser.parse_args(argv)
     STORE.mkdir(exist_ok=True)
-    stale = []
+    outdated = False
     for exercise in [find_exercise(name) for name in args.exercises] or EXERCISES:
-        blob, path = generate(exercise), store_path(exercise)
-        if not path.exists() or path.read_bytes() != blob:
-            stale.append(path)
-            if not args.check:
-                path.write_bytes(blob)
-    for path in stale:
-        print(("out of date: " if args.check else "wrote: ") + str(path))
-    return 1 if args.check and stale else 0
+        path = store_path(exercise)
+        if args.check:
+            try:
+                found = stale(exercise)
+            except CnnlabError as error:
+                found = [str(error)]
+            for line in found[:5]:
+                print(f"out of date: {path}: {line}")
+            outdated = outdated or bool(found)
+        else:
+            path.write_bytes(generate(exercise))
+            print(f"wrote: {path}")
+    return 1 if outdated else 0
 
 
 if __name__ == "__main__":

@@ -12,33 +12,40 @@ from autograder.sandbox import wire
 from autograder.suites import load_suite
 
 
-def _same(a, b, where="") -> None:
-    a, b = (x.value if isinstance(x, wire.Typed) else x for x in (a, b))
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and set(a) == set(b), where
-        for key in a:
-            _same(a[key], b[key], f"{where}/{key}")
-    elif isinstance(a, (list, tuple)):
-        assert type(a) is type(b) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            _same(x, y, f"{where}[{i}]")
-    elif isinstance(a, (np.ndarray, float)) and not isinstance(a, bool):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, equal_nan=True, err_msg=where)
-    else:
-        assert a == b, where
-
-
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
 def test_stored_answers_match_the_reference(exercise):
-    header, buffers = wire.parse_frame(expected.generate(exercise))
-    fresh = {name: {k: wire.decode(v, buffers) if k != "mistakes" else
-                    {m: wire.decode(t, buffers) for m, t in v.items()} for k, v in entry.items()}
-             for name, entry in header["checks"].items()}
     stored = expected.load(exercise)
     assert set(stored) == {c.name for c in load_suite(exercise).CHECKS if not c.hidden}, \
         "run `python -m autograder.expected` after changing a suite"
-    _same(stored, fresh)
-    assert expected.stubs(exercise) == header["stubs"]
+    assert expected.stale(exercise) == [], "run `python -m autograder.expected`"
+
+
+@pytest.mark.parametrize("change, found", [
+    (lambda a: a, []),
+    (lambda a: a * (1 + 1e-12), []),          # another CPU's rounding
+    (lambda a: a * (1 + 1e-6), ["/x: different values"]),
+    (lambda a: a.astype(np.float32), ["/x: different values"]),
+    (lambda a: a[:1], ["/x: different values"]),
+])
+def test_stored_and_fresh_answers_agree_up_to_rounding_only(change, found):
+    a = np.linspace(1.0, 2.0, 4)
+    assert expected.differences({"x": a}, {"x": change(a)}) == found
+
+
+def test_check_mode_reports_a_stale_store_and_exits_1(tmp_path, monkeypatch, capsys):
+    exercise = find_exercise(1)
+    blob = bytearray(expected.store_path(exercise).read_bytes())
+    header, buffers = wire.parse_frame(bytes(blob))
+    monkeypatch.setattr(expected, "STORE", tmp_path)
+    first = next(iter(header["checks"].values()))["reference"]
+    header["checks"][next(iter(header["checks"]))]["reference"] = {"t": "py", "value": "stale"}
+    assert first is not None
+    expected.store_path(exercise).write_bytes(wire.dump_frame({k: v for k, v in header.items() if k != "sizes"},
+                                                              [bytes(b) for b in buffers]))
+    assert expected.main(["--check", "exercise1"]) == 1
+    assert "out of date" in capsys.readouterr().out
+    assert expected.main(["exercise1"]) == 0
+    assert expected.main(["--check", "exercise1"]) == 0
 
 
 def test_every_mistake_of_every_check_has_a_model_and_a_message():
