@@ -23,6 +23,7 @@ import pytest
 
 from autograder.grader import run_check
 from autograder.registry import EXERCISES, find_exercise
+from solutions.mistakes import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
@@ -45,7 +46,10 @@ def _spec(fixture: Path) -> dict:
     return json.loads((fixture / "expected.json").read_text())
 
 
-@pytest.mark.parametrize("fixture", sorted(p for p in FIXTURES.iterdir() if p.is_dir()), ids=lambda p: p.name)
+FIXTURE_DIRS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=lambda p: p.name)
 def test_fixture_submission_gets_the_expected_report(fixture, tmp_path):
     spec = _spec(fixture)
     exercise = find_exercise(spec["exercise"])
@@ -65,6 +69,15 @@ def test_fixture_submission_gets_the_expected_report(fixture, tmp_path):
     named = {t.mistake for t in result.tests}
     for mistake in spec.get("mistakes", []):
         assert mistake in named, report
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_every_mistake_model_is_named_by_a_fixture(mistake):
+    """A mistake model lands with a student-written fixture that the grader must diagnose as it."""
+    naming = [f.name for f in FIXTURE_DIRS if mistake in _spec(f).get("mistakes", [])]
+    module = MISTAKES[mistake][0]
+    assert naming, (f"no fixture under {FIXTURES.relative_to(ROOT)} names the mistake {mistake!r}: add a folder "
+                    f"with a student's {module}.py that makes it and an expected.json whose 'mistakes' lists it")
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
