@@ -34,7 +34,7 @@ def max_pool_forward(x, pool_size=2, stride=2):
         same dtype as ``x``.
     cache : tuple
         ``(argmax, x_shape, pool_size, stride)``, exactly what
-        :func:`max_pool_backward` needs: ``argmax`` is an int array of shape
+        :func:`max_pool_backward` needs: ``argmax`` is an integer array of shape
         (N, C, H', W') holding, for each window, the position ``p * k + q`` of its
         first maximum in row-major order (what ``np.argmax`` returns for the window
         flattened to ``k * k`` values); ``x_shape`` is ``(N, C, H, W)``.
@@ -60,6 +60,9 @@ def max_pool_forward(x, pool_size=2, stride=2):
     ``k * k`` window offsets is fine). For speed: NumPy reduces a short trailing
     axis slowly; moving the window axes to the front first (one transposed copy
     of shape (k*k, N, C, H', W')) makes the reductions several times faster.
+    The first maximum can then be found in ``k * k`` elementwise passes too:
+    scanning the offsets from last to first, "the first maximum is here, or
+    one further on" is ``idx = (idx + 1) * (stacked[o] != out)``.
 
     Examples
     --------
@@ -144,7 +147,10 @@ def avg_pool_forward(x, pool_size=2, stride=2):
     .. math:: out[n, c, i, j] = \frac{1}{k^2} \sum_{0 \le p, q < k} x[n, c, i s + p, j s + q]
 
     Take the windows from ``sliding_window_view`` as for max pooling and average
-    over the two window axes. No Python loop over images, channels or pixels.
+    over the two window axes, or, faster, add up the ``k * k`` strided views
+    ``x[:, :, p : p + s (H' - 1) + 1 : s, q : q + s (W' - 1) + 1 : s]`` (one per
+    window offset) and divide by ``k^2``. No Python loop over images, channels
+    or pixels.
 
     Examples
     --------

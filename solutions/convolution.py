@@ -178,7 +178,8 @@ def conv_forward(x, w, b, stride=1, pad=0):
     if b.shape != (F,):
         raise ValueError(f"conv_forward: b has shape {b.shape} but w has {F} filters, so b must have shape ({F},)")
     cols = _im2col(x, w.shape[2:], stride, pad)  # (C*HH*WW, N*H'*W')
-    out = w.reshape(F, -1) @ cols + b.reshape(F, 1)  # (F, N*H'*W')
+    out = w.reshape(F, -1) @ cols  # (F, N*H'*W')
+    out += b.reshape(F, 1)  # in place: one pass over the output instead of a second array
     out = out.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3)  # (N, F, H', W')
     cache = (cols, w, x.shape, stride, pad)
     return np.ascontiguousarray(out), cache  # a plain C-ordered NCHW array for the next layer

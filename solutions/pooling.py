@@ -39,6 +39,17 @@ def _stacked_windows(x, k, s):
     windows = windows[:, :, ::s, ::s]  # (N, C, H', W', k, k), still a view
     H_out, W_out = windows.shape[2:4]
     return windows.transpose(4, 5, 0, 1, 2, 3).reshape(k * k, N, C, H_out, W_out)  # (k*k, N, C, H', W')
+
+
+def _offset_views(a, k, s, out_hw):
+    """For each window offset (p, q) in row-major order, the strided view of ``a``
+    (N, C, H, W) holding element (p, q) of every window: ``a[:, :, p::s, q::s]``
+    cut to (N, C, H', W'). Writing into a view writes into ``a``."""
+    H_out, W_out = out_hw
+    rows_end, cols_end = s * (H_out - 1) + 1, s * (W_out - 1) + 1
+    return [a[:, :, p:p + rows_end:s, q:q + cols_end:s] for p in range(k) for q in range(k)]  # k*k x (N, C, H', W')
+
+
 ### END SOLUTION
 
 
@@ -62,7 +73,7 @@ def max_pool_forward(x, pool_size=2, stride=2):
         same dtype as ``x``.
     cache : tuple
         ``(argmax, x_shape, pool_size, stride)``, exactly what
-        :func:`max_pool_backward` needs: ``argmax`` is an int array of shape
+        :func:`max_pool_backward` needs: ``argmax`` is an integer array of shape
         (N, C, H', W') holding, for each window, the position ``p * k + q`` of its
         first maximum in row-major order (what ``np.argmax`` returns for the window
         flattened to ``k * k`` values); ``x_shape`` is ``(N, C, H, W)``.
@@ -88,6 +99,9 @@ def max_pool_forward(x, pool_size=2, stride=2):
     ``k * k`` window offsets is fine). For speed: NumPy reduces a short trailing
     axis slowly; moving the window axes to the front first (one transposed copy
     of shape (k*k, N, C, H', W')) makes the reductions several times faster.
+    The first maximum can then be found in ``k * k`` elementwise passes too:
+    scanning the offsets from last to first, "the first maximum is here, or
+    one further on" is ``idx = (idx + 1) * (stacked[o] != out)``.
 
     Examples
     --------
@@ -102,11 +116,15 @@ def max_pool_forward(x, pool_size=2, stride=2):
     stacked = _stacked_windows(x, pool_size, stride)  # (k*k, N, C, H', W')
     out = stacked.max(axis=0)  # (N, C, H', W')
     # The first maximum in row-major order, as np.argmax(window.ravel()) gives it, in
-    # k*k elementwise passes (np.argmax along an axis is several times slower): scan
-    # the offsets from last to first so that the earliest match is written last.
-    argmax = np.zeros(out.shape, dtype=np.intp)
-    for offset in reversed(range(pool_size * pool_size)):
-        argmax = np.where(stacked[offset] == out, offset, argmax)  # (N, C, H', W')
+    # k*k elementwise passes (np.argmax along an axis, or np.where, is many times
+    # slower). Scanning from the last offset to the first: if offset o holds the
+    # maximum, the first maximum counted from o is o itself (0 further on), else it
+    # lies idx + 1 further on. The smallest unsigned type that holds k*k - 1 keeps
+    # these passes short; the last offset wins only when no earlier one ties.
+    argmax = np.zeros(out.shape, dtype=np.min_scalar_type(pool_size * pool_size - 1))  # (N, C, H', W')
+    for offset in reversed(range(pool_size * pool_size - 1)):
+        argmax += 1
+        argmax *= stacked[offset] != out
     return out, (argmax, x.shape, pool_size, stride)
     ### END SOLUTION
 
@@ -144,13 +162,13 @@ def max_pool_backward(dout, cache):
     """
     ### BEGIN SOLUTION
     argmax, x_shape, k, s = cache
-    H_out, W_out = argmax.shape[2:]
-    rows_end, cols_end = s * (H_out - 1) + 1, s * (W_out - 1) + 1
     dx = np.zeros(x_shape, dtype=dout.dtype)
-    for p in range(k):
-        for q in range(k):
-            won_here = argmax == p * k + q  # (N, C, H', W'): windows whose first maximum is at (p, q)
-            dx[:, :, p:p + rows_end:s, q:q + cols_end:s] += dout * won_here
+    for offset, dx_view in enumerate(_offset_views(dx, k, s, argmax.shape[2:])):
+        won_here = argmax == offset  # (N, C, H', W'): windows whose first maximum is at this offset
+        if s >= k:  # windows do not overlap: every input is in at most one window, write it directly
+            np.multiply(dout, won_here, out=dx_view)
+        else:  # overlapping windows: an input may win several, and its gradients add up
+            dx_view += dout * won_here
     return dx
     ### END SOLUTION
 
@@ -191,7 +209,10 @@ def avg_pool_forward(x, pool_size=2, stride=2):
     .. math:: out[n, c, i, j] = \frac{1}{k^2} \sum_{0 \le p, q < k} x[n, c, i s + p, j s + q]
 
     Take the windows from ``sliding_window_view`` as for max pooling and average
-    over the two window axes. No Python loop over images, channels or pixels.
+    over the two window axes, or, faster, add up the ``k * k`` strided views
+    ``x[:, :, p : p + s (H' - 1) + 1 : s, q : q + s (W' - 1) + 1 : s]`` (one per
+    window offset) and divide by ``k^2``. No Python loop over images, channels
+    or pixels.
 
     Examples
     --------
@@ -203,8 +224,13 @@ def avg_pool_forward(x, pool_size=2, stride=2):
     """
     ### BEGIN SOLUTION
     _check_pool_args("avg_pool_forward", x, pool_size, stride)
-    stacked = _stacked_windows(x, pool_size, stride)  # (k*k, N, C, H', W')
-    out = stacked.mean(axis=0)  # (N, C, H', W')
+    H, W = x.shape[2:]
+    out_hw = ((H - pool_size) // stride + 1, (W - pool_size) // stride + 1)
+    views = _offset_views(x, pool_size, stride, out_hw)  # k*k x (N, C, H', W'), no copies
+    total = views[0].copy()  # (N, C, H', W')
+    for view in views[1:]:
+        total += view
+    out = total / (pool_size * pool_size)  # (N, C, H', W')
     return out, (x.shape, pool_size, stride)
     ### END SOLUTION
 
@@ -240,12 +266,12 @@ def avg_pool_backward(dout, cache):
     """
     ### BEGIN SOLUTION
     x_shape, k, s = cache
-    H_out, W_out = dout.shape[2:]
-    rows_end, cols_end = s * (H_out - 1) + 1, s * (W_out - 1) + 1
     share = dout / (k * k)  # (N, C, H', W'): what each input of a window receives
     dx = np.zeros(x_shape, dtype=share.dtype)
-    for p in range(k):
-        for q in range(k):
-            dx[:, :, p:p + rows_end:s, q:q + cols_end:s] += share
+    for dx_view in _offset_views(dx, k, s, dout.shape[2:]):
+        if s >= k:  # windows do not overlap: every input gets at most one share
+            dx_view[...] = share
+        else:  # overlapping windows: an input collects a share from each of its windows
+            dx_view += share
     return dx
     ### END SOLUTION
