@@ -16,7 +16,7 @@ def article(noun: str) -> str:
 
 
 def _fmt(x) -> str:
-    return f"{float(x):.6g}"
+    return f"{float(x) + 0.0:.6g}"  # + 0.0 turns -0.0 into 0.0: "expected -0" only puzzles a student
 
 
 def excerpt(a: np.ndarray, index: tuple) -> str:
@@ -24,7 +24,7 @@ def excerpt(a: np.ndarray, index: tuple) -> str:
     if a.ndim == 0:
         return np.array2string(a, precision=4)
     lead = index[:-2] if a.ndim >= 2 else ()
-    window = a[lead] if lead else a
+    window = (a[lead] if lead else a) + 0.0  # no -0. in the excerpt either
     if window.ndim == 1:
         i = index[-1]
         lo = max(0, i - 2)
@@ -70,8 +70,8 @@ def check_values(actual: np.ndarray, expected: np.ndarray, *, what: str, atol: f
         return None
     index = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     index = tuple(int(i) for i in index)
-    # Relative error only means something where the expected value is not (nearly) zero.
-    scale = np.abs(e) > atol
+    # Relative error only means something at wrong entries whose expected value is not (nearly) zero.
+    scale = (np.abs(e) > atol) & (err > atol + rtol * np.abs(e))
     rel = np.where(scale, err / np.where(scale, np.abs(e), 1.0), 0.0)
     relative = f", largest relative error {_fmt(rel.max())}" if scale.any() else ""
     lines = [

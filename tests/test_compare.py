@@ -25,6 +25,22 @@ def test_wrong_values_give_errors_index_and_both_values():
     assert "expected [0, 0] rows 0..2, cols 0..2" in message
 
 
+def test_errors_only_where_zero_was_expected_give_no_relative_error_and_no_minus_zero():
+    want = np.array([[-0.0, 1.0], [2.0, -0.0]])
+    got = np.array([[0.5, 1.0], [2.0, 0.0]])
+    message = check_array(got, want, what="dx", atol=1e-8, rtol=1e-6)
+    assert "largest absolute error 0.5." in message
+    assert "relative" not in message
+    assert "expected 0, got 0.5" in message
+    assert "-0" not in message
+
+
+def test_relative_error_is_that_of_a_wrong_entry():
+    want = np.array([1e-3, 100.0])
+    got = np.array([2e-3, 100.5])
+    assert "largest relative error 1." in check_array(got, want, what="out", atol=1e-8, rtol=1e-6)
+
+
 @pytest.mark.parametrize("got, fragment", [
     (np.zeros((2, 3)), "has shape (2, 3), but shape (3, 2) was expected (H' = formula)"),
     (np.zeros((3, 2), dtype=np.float32), "has dtype float32, but float64 was expected"),
