@@ -99,9 +99,11 @@ def render_status(console: Console, results: list[ExerciseResult]) -> None:
                       f"[{colours.get(progress, 'magenta')}]{progress}[/]")
     console.print(table)
     score, total = sum(r.score for r in results), sum(r.max_score for r in results)
-    console.print(ProgressBar(total=max(total, 1), completed=score, width=50))
     done = sum(r.passed for r in results)
-    console.print(f"{score}/{total} points, {done} of {len(results)} exercises done.")
+    summary = Table.grid(padding=(0, 2))  # the bar and its numbers on one line (a bare bar ends no line)
+    summary.add_row(ProgressBar(total=max(total, 1), completed=score, width=40),
+                    f"{score}/{total} points, {done} of {len(results)} exercises done.")
+    console.print(summary)
     following = next((r for r in results if not r.passed), None)
     if following:
         console.print(f"Next: [bold]cnnlab check {following.exercise.name}[/]")

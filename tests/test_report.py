@@ -8,7 +8,7 @@ from rich.console import Console
 
 from autograder.grader import ExerciseResult, TestResult
 from autograder.registry import find_exercise
-from autograder.report import render_check, results_json
+from autograder.report import render_check, render_status, results_json
 from autograder.suites import diagnosis
 
 
@@ -39,3 +39,12 @@ def test_json_has_the_results_schema():
     assert [t["status"] for t in data["tests"]] == ["failed", "failed", "passed", "failed"]
     assert [t["visibility"] for t in data["tests"]] == ["visible"] * 3 + ["after_published"]
     assert data["tests"][1]["output"].endswith(diagnosis("conv-db-batch-mean"))  # the JSON keeps every word
+
+
+def test_status_puts_the_progress_bar_and_its_numbers_on_one_line():
+    console = Console(record=True, width=120)
+    render_status(console, [_result()])
+    lines = console.export_text().splitlines()
+    summary = next(line for line in lines if "points, 0 of 1 exercises done." in line)
+    assert summary.lstrip().startswith("━") and "2/5 points" in summary
+    assert lines[-1] == "Next: cnnlab check exercise3"
