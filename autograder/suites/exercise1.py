@@ -31,13 +31,15 @@ float32 = lambda rng: {"x": away_from_zero(rng, (2, 3)).astype(np.float32)}  # n
 
 
 def fresh(rng):
-    """A random shape of 1 to 4 axes, the last of at least 2 (a softmax over one class is
+    """A random shape of 1 to 4 axes, the last of at least 3 (a softmax over one class is
     always 1, and every backward mistake looks right there), with both signs present
-    (a ReLU that forgets negative inputs looks right on positive ones)."""
-    shape = (*(int(n) for n in rng.integers(1, 6, size=int(rng.integers(0, 4)))), int(rng.integers(2, 6)))
+    (a ReLU that forgets negative inputs looks right on positive ones) and one exact 0
+    somewhere in between (a ReLU whose mask is x >= 0 looks right everywhere else)."""
+    shape = (*(int(n) for n in rng.integers(1, 6, size=int(rng.integers(0, 4)))), int(rng.integers(3, 6)))
     x = away_from_zero(rng, shape)
     x.flat[0], x.flat[-1] = -abs(x.flat[0]), abs(x.flat[-1])
-    return {"x": x, "dout": rng.standard_normal(shape)}
+    x.flat[int(rng.integers(1, x.size - 1))] = 0.0
+    return {"x": x, "dout": away_from_zero(rng, shape)}
 
 
 def layer(name, fwd, bwd, kwargs=None, mistakes_fwd=(), mistakes_bwd=(), points=(1, 1, 1)):

@@ -35,8 +35,12 @@ def affine_small(rng):
 
 
 def affine_fresh(rng):
-    n, m = int(rng.integers(1, 5)), int(rng.integers(1, 6))
-    rest = tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(1, 4))))
+    """N >= 2 (a mean over one example is its sum), x of 3 or 4 axes (dx flattened to (N, D) then has the
+    wrong shape) and M != D (dw transposed then has the wrong shape)."""
+    n = int(rng.integers(2, 5))
+    rest = tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(2, 4))))
+    d = math.prod(rest)
+    m = int(rng.choice([k for k in range(1, 6) if k != d]))
     return affine((n, *rest), m)(rng)
 
 
@@ -59,8 +63,14 @@ def ce_huge(rng):
 
 
 def ce_fresh(rng):
-    n, c = int(rng.integers(1, 7)), int(rng.integers(2, 8))
-    return scores(n, c, scale=float(rng.choice([1.0, 10.0, 1e3])))(rng)
+    """N >= 2 (a mean over one example is its sum) and, in one random row, one score of 1e3..1e4 above
+    the others with that row's label elsewhere: exp overflows there, and its probability rounds to 0."""
+    n, c = int(rng.integers(2, 7)), int(rng.integers(2, 8))
+    data = scores(n, c, scale=float(rng.uniform(0.5, 10.0)))(rng)
+    row, top = int(rng.integers(n)), int(rng.integers(c))
+    data["scores"][row, top] = rng.uniform(1e3, 1e4)
+    data["y"][row] = (top + int(rng.integers(1, c))) % c
+    return data
 
 
 def bad_labels(labels, c=5):
@@ -78,8 +88,9 @@ def mse_small(rng):
 
 
 def mse_fresh(rng):
+    """N >= 2 and at least two values per example, so a mean over the batch axis is not a mean over all."""
     n = int(rng.integers(2, 6))
-    rest = tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(1, 3))))
+    rest = (int(rng.integers(2, 5)), *(int(s) for s in rng.integers(1, 5, size=int(rng.integers(0, 2)))))
     return mse((n, *rest))(rng)
 
 

@@ -140,23 +140,33 @@ def picks_the_right_pixel(ctx) -> str | None:
             f"gave {out[n, g, i, j]:.6g}; {len(wrong)} of {out.size} entries are off.")
 
 
-def fresh_case(rng, small: bool = False) -> dict:
-    """Random shapes, stride and pad that always fit, for the hidden checks.
+def fresh_case(rng) -> dict:
+    """Random shapes, stride and pad for the hidden value checks, drawn so that every classic mistake shows.
 
-    ``small`` keeps a gradient check on a plain-loop solution fast: it runs the
-    forward pass twice per sampled entry.
+    N >= 2 (db averaged over the batch), stride 2 or 3 with H' >= 2 and W' >= 2 (stride
+    ignored, or left out of the window index), pad 1 or 2 (dx of the padded input), and a
+    kernel of at least two pixels, random and so not symmetric (kernel flipped).
     """
-    N, C, F = (int(v) for v in rng.integers(1, [3, 3, 3] if small else [3, 4, 5]))
-    H, W = (int(v) for v in rng.integers(3, 6 if small else 8, size=2))
-    stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 2 if small else 3))
-    low = 2 if small else 1
-    HH, WW = (int(rng.integers(low, min(4, n + 2 * pad) + 1)) for n in (H, W))
+    N, C, F = (int(v) for v in rng.integers([2, 1, 1], [3, 4, 5]))
+    stride, pad = int(rng.integers(2, 4)), int(rng.integers(1, 3))
+    H, W = (int(v) for v in rng.integers(stride + 2, 8, size=2))  # H + 2*pad - HH >= stride: H' >= 2
+    HH = int(rng.integers(1, 5))
+    WW = int(rng.integers(2 if HH == 1 else 1, 5))
+    if rng.random() < 0.5:
+        HH, WW = WW, HH
     data = Case((N, C, H, W), (F, C, HH, WW), stride, pad).inputs(rng)
     return {**data, "stride": stride, "pad": pad}
 
 
 def small_fresh_case(rng) -> dict:
-    return fresh_case(rng, small=True)
+    """Random shapes, stride and pad that always fit, small enough that a gradient check on a
+    plain-loop solution stays fast: it runs the forward pass twice per sampled entry."""
+    N, C, F = (int(v) for v in rng.integers(1, 3, size=3))
+    H, W = (int(v) for v in rng.integers(3, 6, size=2))
+    stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 2))
+    HH, WW = (int(rng.integers(2, min(4, n + 2 * pad) + 1)) for n in (H, W))
+    data = Case((N, C, H, W), (F, C, HH, WW), stride, pad).inputs(rng)
+    return {**data, "stride": stride, "pad": pad}
 
 
 FRESH = {"stride": "$stride", "pad": "$pad"}

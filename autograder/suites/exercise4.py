@@ -125,15 +125,45 @@ def sums_check(name, forward, backward, case, what, mistakes) -> Check:
                  uses_reference=False, mistakes=mistakes, diagnose=("bwd",))
 
 
-def fresh(values, least_pool: int = 1):
-    """Random shapes, pool size and stride for the hidden checks (``least_pool`` 2 for ties to matter)."""
+def fresh(values):
+    """Random shapes, pool size and stride for the hidden forward and gradient checks."""
 
     def inputs(rng) -> dict:
         N, C = (int(v) for v in rng.integers(1, [3, 4]))
         H, W = (int(v) for v in rng.integers(2, 8, size=2))
-        pool = int(rng.integers(least_pool, min(H, W, 3) + 1))
+        pool = int(rng.integers(1, min(H, W, 3) + 1))
         stride = int(rng.integers(1, 4))
         return {**Case((N, C, H, W), pool, stride, values).inputs(rng), "pool_size": pool, "stride": stride}
+    return inputs
+
+
+def overlapping(values):
+    """Random shapes for the hidden backward checks, drawn so that every classic mistake shows.
+
+    N >= 2, pool 2 to 4 and stride < pool (windows overlap) with W' >= 2, and in one channel
+    of one example its largest value sits where the first two windows of a row overlap: it
+    is the maximum of both, so both their gradients must add up there. With small integers
+    (``ties``) another example gets a tie planted in its first window, on its first cell
+    (which no other window has) and on one more.
+    """
+
+    def inputs(rng) -> dict:
+        N, C = (int(v) for v in rng.integers([2, 1], [4, 4]))
+        pool = int(rng.integers(2, 5))
+        stride = int(rng.integers(1, pool))
+        H, W = int(rng.integers(pool, 8)), int(rng.integers(pool + stride, 9))
+        data = Case((N, C, H, W), pool, stride, values).inputs(rng)
+        n = int(rng.integers(N))
+        plane = data["x"][n, int(rng.integers(C))]  # (H, W), a view
+        cell = int(rng.integers(pool)), int(rng.integers(stride, pool))  # in windows (0, 0) and (0, 1)
+        if values is ties:
+            plane[cell] = 3.0  # above every drawn value
+            window = data["x"][(n + 1) % N, int(rng.integers(C)), :pool, :pool]  # (pool, pool), a view
+            window[0, 0] = window[int(rng.integers(1, pool)), int(rng.integers(pool))] = 3.0
+        else:
+            top = np.unravel_index(int(np.argmax(plane)), plane.shape)
+            plane[top], plane[cell] = plane[cell], plane[top]  # a swap: the values stay distinct
+        return {**data, "pool_size": pool, "stride": stride}
     return inputs
 
 
@@ -155,8 +185,8 @@ def hidden_layer(label, forward, backward, values, mistakes) -> list[Check]:
     return [
         forward_value(f"{label} forward, fresh random shapes", 1, forward, fresh(values), ["$x"], FRESH,
                       shape_hint=FORMULA, hidden=True),
-        backward_value(f"{label} backward, fresh random shapes", 1, forward, backward, fresh(values), ["$x"], FRESH,
-                       mistakes=mistakes, hidden=True),
+        backward_value(f"{label} backward, fresh random shapes", 1, forward, backward, overlapping(values), ["$x"],
+                       FRESH, mistakes=mistakes, hidden=True),
         output_shape_first(gradient_check(f"{label} gradient check, fresh random shapes", 1, forward, backward,
                                           fresh(distinct), ["$x"], FRESH, most=20, hidden=True), FORMULA),
     ]
@@ -206,9 +236,10 @@ CHECKS = [
            must_mention=("4", "3")),
     raises("avg pool rejects a pool larger than the input", 1, AVG_F, too_big, ["$x"], {"pool_size": 4, "stride": 1},
            must_mention=("4", "3")),
-    *hidden_layer("max pool", MAX_F, MAX_B, distinct, MAX_MISTAKES),
-    backward_value("max pool backward with ties, fresh random shapes", 1, MAX_F, MAX_B, fresh(ties, 2), ["$x"], FRESH,
-                   mistakes=MAX_MISTAKES, hidden=True),
+    # distinct values have no ties: the ties mistakes are the next check's business
+    *hidden_layer("max pool", MAX_F, MAX_B, distinct, ("pool-max-overwrite", "pool-max-overwrite-window")),
+    backward_value("max pool backward with ties, fresh random shapes", 1, MAX_F, MAX_B, overlapping(ties), ["$x"],
+                   FRESH, mistakes=MAX_MISTAKES, hidden=True),
     *hidden_layer("avg pool", AVG_F, AVG_B, distinct, AVG_MISTAKES),
 ]
 

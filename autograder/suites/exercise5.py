@@ -253,14 +253,23 @@ def pick(rng, options):
     return options[int(rng.integers(len(options)))]
 
 
+def between(rng, low, high, digits=2):
+    """A uniform draw in [low, high), rounded to ``digits`` significant digits to read well in messages."""
+    return float(f"{rng.uniform(low, high):.{digits}g}")
+
+
+# Every hyperparameter a listed mistake hinges on is drawn where that mistake shows: momentum > 0 (plain
+# SGD has no velocity to dampen or forget, and coupled and decoupled decay are the same step without it),
+# weight decay > 0, and an RMSprop eps of 1e-4..1e-2, large enough next to v for sqrt(v + eps) to differ.
 FRESH = {
-    "SGD": lambda rng: {"lr": round(float(rng.uniform(0.01, 0.2)), 4), "momentum": pick(rng, [0.0, 0.5, 0.9]),
-                        "weight_decay": pick(rng, [0.0, 0.01, 0.1])},
+    "SGD": lambda rng: {"lr": round(float(rng.uniform(0.01, 0.2)), 4), "momentum": between(rng, 0.3, 0.95),
+                        "weight_decay": between(rng, 0.01, 0.2)},
     "RMSprop": lambda rng: {"lr": round(float(rng.uniform(1e-3, 1e-2)), 5), "alpha": pick(rng, [0.9, 0.99]),
-                            "eps": pick(rng, [1e-8, 1e-3]), "weight_decay": pick(rng, [0.0, 0.01])},
+                            "eps": float(f"{10 ** rng.uniform(-4, -2):.2g}"),
+                            "weight_decay": between(rng, 0.01, 0.1)},
     "Adam": lambda rng: {"lr": round(float(rng.uniform(1e-3, 1e-2)), 5),
                          "betas": pick(rng, [(0.9, 0.999), (0.8, 0.99)]), "eps": pick(rng, [1e-8, 1e-4]),
-                         "weight_decay": pick(rng, [0.0, 0.01])},
+                         "weight_decay": between(rng, 0.01, 0.1)},
 }
 
 SGD_MISTAKES = ("momentum-wrong-sign", "momentum-dampened", "momentum-velocity-not-kept")

@@ -40,9 +40,14 @@ def dropout_inputs(shape, p, seed=0, dtype=np.float64):
 
 
 def fresh_dropout(rng):
+    """A random shape, p and seed, the seed redrawn until its mask keeps a unit: where every unit is
+    dropped the output is 0 whatever the kept ones are scaled by, and every scaling mistake looks right."""
     shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 5))))
-    return {"x": rng.standard_normal(shape), "dout": rng.standard_normal(shape),
-            "p": round(float(rng.uniform(0.05, 0.95)), 3), "seed": int(rng.integers(2 ** 31))}
+    p = round(float(rng.uniform(0.05, 0.95)), 3)
+    seed = int(rng.integers(2 ** 31))
+    while not np.any(np.random.default_rng(seed).random(shape) >= p):  # the documented mask
+        seed = int(rng.integers(2 ** 31))
+    return {"x": rng.standard_normal(shape), "dout": rng.standard_normal(shape), "p": p, "seed": seed}
 
 
 TRAIN = {"train": True, "seed": "$seed"}
