@@ -41,11 +41,12 @@ def _stacked_windows(x, k, s):
     return windows.transpose(4, 5, 0, 1, 2, 3).reshape(k * k, N, C, H_out, W_out)  # (k*k, N, C, H', W')
 
 
-def _offset_views(a, k, s, out_hw):
+def _offset_views(a, k, s):
     """For each window offset (p, q) in row-major order, the strided view of ``a``
     (N, C, H, W) holding element (p, q) of every window: ``a[:, :, p::s, q::s]``
     cut to (N, C, H', W'). Writing into a view writes into ``a``."""
-    H_out, W_out = out_hw
+    H, W = a.shape[2:]
+    H_out, W_out = (H - k) // s + 1, (W - k) // s + 1
     rows_end, cols_end = s * (H_out - 1) + 1, s * (W_out - 1) + 1
     return [a[:, :, p:p + rows_end:s, q:q + cols_end:s] for p in range(k) for q in range(k)]  # k*k x (N, C, H', W')
 
@@ -163,7 +164,7 @@ def max_pool_backward(dout, cache):
     ### BEGIN SOLUTION
     argmax, x_shape, k, s = cache
     dx = np.zeros(x_shape, dtype=dout.dtype)
-    for offset, dx_view in enumerate(_offset_views(dx, k, s, argmax.shape[2:])):
+    for offset, dx_view in enumerate(_offset_views(dx, k, s)):
         won_here = argmax == offset  # (N, C, H', W'): windows whose first maximum is at this offset
         if s >= k:  # windows do not overlap: every input is in at most one window, write it directly
             np.multiply(dout, won_here, out=dx_view)
@@ -224,9 +225,7 @@ def avg_pool_forward(x, pool_size=2, stride=2):
     """
     ### BEGIN SOLUTION
     _check_pool_args("avg_pool_forward", x, pool_size, stride)
-    H, W = x.shape[2:]
-    out_hw = ((H - pool_size) // stride + 1, (W - pool_size) // stride + 1)
-    views = _offset_views(x, pool_size, stride, out_hw)  # k*k x (N, C, H', W'), no copies
+    views = _offset_views(x, pool_size, stride)  # k*k x (N, C, H', W'), no copies
     total = views[0].copy()  # (N, C, H', W')
     for view in views[1:]:
         total += view
@@ -268,7 +267,7 @@ def avg_pool_backward(dout, cache):
     x_shape, k, s = cache
     share = dout / (k * k)  # (N, C, H', W'): what each input of a window receives
     dx = np.zeros(x_shape, dtype=share.dtype)
-    for dx_view in _offset_views(dx, k, s, dout.shape[2:]):
+    for dx_view in _offset_views(dx, k, s):
         if s >= k:  # windows do not overlap: every input gets at most one share
             dx_view[...] = share
         else:  # overlapping windows: an input collects a share from each of its windows
