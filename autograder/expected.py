@@ -62,17 +62,11 @@ def differences(stored, fresh, where: str = "") -> list[str]:
     return [] if stored == fresh and type(stored) is type(fresh) else [f"{where}: {stored!r} != {fresh!r}"]
 
 
-def fresh_answers(exercise: Exercise) -> tuple[dict, dict]:
-    """``(answers, stubs)`` computed now from ``solutions/``, decoded like :func:`load`'s."""
-    header, buffers = wire.parse_frame(generate(exercise))
-    return _decode_checks(header, buffers), header["stubs"]
-
-
 def stale(exercise: Exercise) -> list[str]:
     """What in the stored answers of ``exercise`` no longer matches ``solutions/`` ([] when in sync)."""
-    answers, stub_texts = fresh_answers(exercise)
-    found = differences(load(exercise), answers)
-    return found + ([] if stubs(exercise) == stub_texts else ["stubs: different text"])
+    fresh, fresh_buffers = wire.parse_frame(generate(exercise))
+    found = differences(load(exercise), _decode_checks(fresh, fresh_buffers))
+    return found + ([] if stubs(exercise) == fresh["stubs"] else ["stubs: different text"])
 
 
 def run_trusted(program: dict, modules: dict) -> dict | None:
