@@ -214,6 +214,24 @@ def _train_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoc
                  progress: TrainProgress) -> tuple[EpochMetrics, np.ndarray]:
     """One pass over the shuffled training set in minibatches, then the test set."""
     start = time.perf_counter()
+    train_loss, train_accuracy = fit_epoch(model, optimizer, config, data, epoch, shuffle_rng, dropout_rng, progress)
+    test_loss, test_accuracy, predictions = evaluate(model, data.x_test, data.y_test)
+    metrics = EpochMetrics(epoch, train_loss, train_accuracy, test_loss, test_accuracy, time.perf_counter() - start)
+    progress.epoch_end(metrics)
+    return metrics, predictions
+
+
+def fit_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoch: int,
+              shuffle_rng: np.random.Generator, dropout_rng: np.random.Generator,
+              progress: TrainProgress) -> tuple[float, float]:
+    """Epoch ``epoch`` (1-based) of training: one pass over the shuffled training set in
+    minibatches, each a forward pass, a backward pass and an Adam step on the cosine schedule.
+
+    Returns
+    -------
+    loss, accuracy : float
+        Means over the training images, as the weights were when each minibatch saw them.
+    """
     n = len(data.x_train)
     batches = math.ceil(n / config.batch_size)
     total_steps = config.epochs * batches
@@ -232,7 +250,4 @@ def _train_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoc
         correct += int(np.sum(np.argmax(scores, axis=1) == y))
         seen = b * config.batch_size + len(idx)
         progress.batch_end(epoch, b + 1, loss_sum / seen, correct / seen)
-    test_loss, test_accuracy, predictions = evaluate(model, data.x_test, data.y_test)
-    metrics = EpochMetrics(epoch, loss_sum / n, correct / n, test_loss, test_accuracy, time.perf_counter() - start)
-    progress.epoch_end(metrics)
-    return metrics, predictions
+    return loss_sum / n, correct / n

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import math
 import os
 import platform
@@ -55,7 +56,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # the repository's solutio
 from autograder.data import load_digits  # noqa: E402
 from autograder.layers import load_reference_layers  # noqa: E402
 from autograder.model import CNN  # noqa: E402
-from autograder.train import TrainConfig, cosine_factor, scaled_step, seeded_generators  # noqa: E402
+from autograder.train import TrainConfig, TrainProgress, cosine_factor, fit_epoch, seeded_generators  # noqa: E402
 from bench_grader import reference_copy, wall  # noqa: E402
 from solutions.convolution import conv_backward, conv_forward  # noqa: E402
 from solutions.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward  # noqa: E402
@@ -231,10 +232,10 @@ class TorchCNN(torch.nn.Module):
 def epoch_steps(config: TrainConfig) -> tuple[Step, Step]:
     """One epoch over the shuffled digits in minibatches, in cnnlab and in PyTorch.
 
-    cnnlab's side is the loop of ``cnnlab train`` (:mod:`autograder.train`)
-    without the progress bar and the test-set evaluation: the reference layers
-    as ``load_reference_layers`` wraps them, their Adam, and the cosine
-    schedule through ``scaled_step``. PyTorch's side is the same network from
+    cnnlab's side is the loop of ``cnnlab train`` itself (``fit_epoch`` in
+    :mod:`autograder.train`) without the progress bar and the test-set
+    evaluation: the reference layers as ``load_reference_layers`` wraps them,
+    their Adam, and the cosine schedule through ``scaled_step``. PyTorch's side is the same network from
     the same initial weights, ``torch.optim.Adam`` with the same learning rate
     and weight decay, the same cosine as a ``LambdaLR``, and the same batches.
     Both keep training from one timed epoch to the next; each epoch costs the same.
@@ -256,20 +257,11 @@ def epoch_steps(config: TrainConfig) -> tuple[Step, Step]:
     torch_optimizer = torch.optim.Adam(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(torch_optimizer, lambda step: cosine_factor(step % total, total))
     tx, ty = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
-    steps = [0]  # minibatches taken by cnnlab's side, for its cosine
+    epochs = itertools.count()  # epochs taken by cnnlab's side; its cosine starts over after config.epochs
 
     def numpy_epoch():
-        order = shuffle_rng.permutation(n)
-        loss_sum = 0.0
-        for b in range(batches):
-            idx = order[b * bs:(b + 1) * bs]
-            scores, caches = model.forward(data.x_train[idx], train=True, rng=dropout_rng)
-            loss, dscores = layers.softmax_cross_entropy(scores, data.y_train[idx])
-            factor = cosine_factor(steps[0] % total, total)
-            scaled_step(optimizer, model.params, model.backward(dscores, caches), factor)
-            steps[0] += 1
-            loss_sum += float(loss)
-        return loss_sum
+        epoch = next(epochs) % config.epochs + 1
+        return fit_epoch(model, optimizer, config, data, epoch, shuffle_rng, dropout_rng, TrainProgress())
 
     def torch_epoch():
         order = torch.from_numpy(shuffle_rng.permutation(n))
