@@ -2,7 +2,7 @@
 
 Everything a user can get wrong (an unknown exercise name, a missing folder,
 a corrupt data file) is a :class:`CnnlabError`. The command line turns it into
-one clear message and an exit code in a single place (:mod:`autograder.ui`),
+one clear message and an exit code in a single place (:mod:`autograder.cli.ui`),
 so a user never sees a traceback from cnnlab's own code.
 """
 

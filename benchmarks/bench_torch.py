@@ -53,10 +53,10 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # the repository's solutions/, and bench_grader.py
-from autograder.data import load_digits  # noqa: E402
-from autograder.layers import load_reference_layers  # noqa: E402
-from autograder.model import CNN  # noqa: E402
-from autograder.train import TrainConfig, TrainProgress, cosine_factor, fit_epoch, seeded_generators  # noqa: E402
+from autograder.training.data import load_digits  # noqa: E402
+from autograder.training.layers import load_reference_layers  # noqa: E402
+from autograder.training.model import CNN  # noqa: E402
+from autograder.training.train import TrainConfig, TrainProgress, cosine_factor, fit_epoch, seeded_generators  # noqa: E402
 from bench_grader import reference_copy, wall  # noqa: E402
 from solutions.convolution import conv_backward, conv_forward  # noqa: E402
 from solutions.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward  # noqa: E402
@@ -204,7 +204,7 @@ def layer_cases(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------- the training epoch
 
 class TorchCNN(torch.nn.Module):
-    """The network of :class:`autograder.model.CNN` in PyTorch, starting from the same weights.
+    """The network of :class:`autograder.training.model.CNN` in PyTorch, starting from the same weights.
 
     Parameters
     ----------
@@ -233,7 +233,7 @@ def epoch_steps(config: TrainConfig) -> tuple[Step, Step]:
     """One epoch over the shuffled digits in minibatches, in cnnlab and in PyTorch.
 
     cnnlab's side is the loop of ``cnnlab train`` itself (``fit_epoch`` in
-    :mod:`autograder.train`) without the progress bar and the test-set
+    :mod:`autograder.training.train`) without the progress bar and the test-set
     evaluation: the reference layers as ``load_reference_layers`` wraps them,
     their Adam, and the cosine schedule through ``scaled_step``. PyTorch's side is the same network from
     the same initial weights, ``torch.optim.Adam`` with the same learning rate

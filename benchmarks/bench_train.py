@@ -55,7 +55,7 @@ def line(label: str, runs: list[tuple[float, float]]) -> str:
 
 
 def train_timed(config, layers, data) -> tuple[float, float]:
-    from autograder.train import train_model
+    from autograder.training.train import train_model
 
     cpu = time.process_time()
     result = train_model(config, layers, data)
@@ -68,9 +68,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="seeds for the accuracy figures")
     args = parser.parse_args()
 
-    from autograder.data import load_digits
-    from autograder.layers import load_reference_layers
-    from autograder.train import TrainConfig, train_model
+    from autograder.training.data import load_digits
+    from autograder.training.layers import load_reference_layers
+    from autograder.training.train import TrainConfig, train_model
 
     layers, data = load_reference_layers(), load_digits()
     config = TrainConfig()

@@ -21,7 +21,6 @@ from pathlib import Path
 from autograder.sandbox import wire
 
 CHILD = Path(__file__).with_name("child.py")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -60,16 +59,6 @@ class SandboxDied(Exception):
         self.outcome = outcome
 
 
-def _forbidden_roots() -> list[str]:
-    import importlib.util
-
-    roots = [str(ROOT / "autograder")]
-    spec = importlib.util.find_spec("solutions")
-    if spec and spec.submodule_search_locations:
-        roots.extend(spec.submodule_search_locations)
-    return roots
-
-
 SIGNAL_NAMES = {signal.SIGSEGV: "SIGSEGV, a segmentation fault", signal.SIGKILL: "SIGKILL",
                 signal.SIGABRT: "SIGABRT", signal.SIGBUS: "SIGBUS", signal.SIGFPE: "SIGFPE",
                 signal.SIGXCPU: "SIGXCPU, the CPU-time limit"}
@@ -85,12 +74,16 @@ class Sandbox:
     modules : sequence of str
         Module stems to import there (``convolution``).
     limits : Limits
+    protect : sequence of Path
+        Folders whose files the submission must not read (the grader's, the reference's).
+    hide : sequence of Path
+        Folders taken off the child's ``sys.path`` (where the grader's packages are importable from).
     """
 
-    def __init__(self, submission: Path, modules, limits: Limits = Limits()):
+    def __init__(self, submission: Path, modules, limits: Limits = Limits(), *, protect=(), hide=()):
         self.submission, self.modules, self.limits = Path(submission), list(modules), limits
+        self.protect, self.hide = [str(p) for p in protect], [str(p) for p in hide]
         self.proc: subprocess.Popen | None = None
-        self.hello: dict = {}
         self._next_id = 0
 
     # -- life cycle -------------------------------------------------------
@@ -110,7 +103,7 @@ class Sandbox:
             "req_fd": req_r, "res_fd": res_w, "memory_mb": self.limits.memory_mb,
             "cpu_seconds": self.limits.cpu_seconds, "max_processes": self.limits.max_processes,
             "max_result_mb": self.limits.max_result_mb,
-            "forbidden_roots": _forbidden_roots(), "scrub_paths": [str(ROOT)],
+            "forbidden_roots": self.protect, "scrub_paths": self.hide,
             "refuse_imports": ["solutions", "autograder", "tests"],
         }
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
@@ -128,8 +121,7 @@ class Sandbox:
         header, _ = self._receive(self.limits.timeout, started, during="while importing your modules")
         if header.get("kind") != "hello" or not isinstance(header.get("modules"), dict):
             raise SandboxDied(self._fail("garbled", "sent something other than its import report"))
-        self.hello = header["modules"]
-        return self.hello
+        return header["modules"]
 
     def close(self) -> None:
         """Kill the child and everything it started, and release the pipes."""

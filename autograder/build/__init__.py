@@ -1,0 +1,1 @@
+"""Generators of what cnnlab ships: the student stubs and the stored answers (``python -m autograder.build``)."""

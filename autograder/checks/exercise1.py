@@ -1,0 +1,119 @@
+"""Exercise 1, activations: ReLU, leaky ReLU, sigmoid, tanh and softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, values_close
+
+M = "activations"
+
+
+def away_from_zero(rng, shape, low=0.1):
+    """Values in ±[low, 2): no input sits on ReLU's kink, so numerical gradients are exact."""
+    return rng.uniform(low, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def with_dout(make):
+    def inputs(rng):
+        data = make(rng)
+        data["dout"] = rng.standard_normal(data["x"].shape)
+        return data
+    return inputs
+
+
+small = with_dout(lambda rng: {"x": away_from_zero(rng, (3, 4))})
+nchw = with_dout(lambda rng: {"x": away_from_zero(rng, (2, 3, 4, 5))})
+zeros_inside = with_dout(lambda rng: {"x": np.array([[-1.5, 0.0, 2.0], [0.0, 0.3, -0.2]])})
+logits = with_dout(lambda rng: {"x": rng.standard_normal((4, 5))})
+huge_logits = with_dout(lambda rng: {"x": rng.choice([-1.0, 1.0], (3, 4)) * rng.uniform(5e3, 1e4, (3, 4))})
+float32 = lambda rng: {"x": away_from_zero(rng, (2, 3)).astype(np.float32)}  # noqa: E731
+
+
+def fresh(rng):
+    """A random shape of 1 to 4 axes, the last of at least 3 (a softmax over one class is
+    always 1, and every backward mistake looks right there), with both signs present
+    (a ReLU that forgets negative inputs looks right on positive ones) and one exact 0
+    somewhere in between (a ReLU whose mask is x >= 0 looks right everywhere else)."""
+    shape = (*(int(n) for n in rng.integers(1, 6, size=int(rng.integers(0, 4)))), int(rng.integers(3, 6)))
+    x = away_from_zero(rng, shape)
+    x.flat[0], x.flat[-1] = -abs(x.flat[0]), abs(x.flat[-1])
+    x.flat[int(rng.integers(1, x.size - 1))] = 0.0
+    return {"x": x, "dout": away_from_zero(rng, shape)}
+
+
+def layer(name, fwd, bwd, kwargs=None, mistakes_fwd=(), mistakes_bwd=(), points=(1, 1, 1)):
+    """The three checks every activation gets: forward values, backward values, gradient check."""
+    f, b = f"{M}.{fwd}", f"{M}.{bwd}"
+    return [
+        forward_value(f"{name} forward", points[0], f, small, ["$x"], kwargs, mistakes=mistakes_fwd),
+        backward_value(f"{name} backward", points[1], f, b, small, ["$x"], kwargs, mistakes=mistakes_bwd),
+        gradient_check(f"{name} gradient check", points[2], f, b, small, ["$x"], kwargs),
+        backward_value(f"{name} backward, fresh shapes", 1, f, b, fresh, ["$x"], kwargs, hidden=True,
+                       mistakes=mistakes_bwd),
+    ]
+
+
+def rows_sum_to_one(ctx):
+    out = ctx.student["fwd.0"]
+    if not isinstance(out, np.ndarray) or out.shape != ctx.inputs["x"].shape:
+        return f"softmax_forward should return an array of shape {ctx.inputs['x'].shape}."
+    return values_close("The sum of each row of softmax_forward's output", out.sum(axis=-1),
+                        np.ones(out.shape[:-1]), atol=1e-12, rtol=0)
+
+
+def dtype_kept(fn):
+    def judge(ctx):
+        out = ctx.student["fwd.0"]
+        if isinstance(out, np.ndarray) and out.dtype == np.float32:
+            return None
+        got = getattr(out, "dtype", type(out).__name__)
+        return f"{fn} turned a float32 input into {got}; keep the input's dtype (np.zeros_like, x.dtype)."
+    return Check(f"{fn} keeps float32", 1, "shape",
+                 lambda rng: {"inputs": float32(rng), "steps": [call(f"{M}.{fn}", ["$x"], None, "fwd")],
+                              "outputs": ["fwd.0"]}, judge, uses_reference=False)
+
+
+CHECKS = [
+    *layer("ReLU", "relu_forward", "relu_backward", mistakes_bwd=("relu-grad-at-zero", "relu-backward-no-dout")),
+    forward_value("ReLU forward on NCHW", 1, f"{M}.relu_forward", nchw, ["$x"], kind="shape"),
+    backward_value("ReLU gradient is 0 at exactly 0", 1, f"{M}.relu_forward", f"{M}.relu_backward", zeros_inside,
+                   ["$x"], kind="edge", mistakes=("relu-grad-at-zero",)),
+    *layer("leaky ReLU", "leaky_relu_forward", "leaky_relu_backward", {"alpha": 0.2},
+           mistakes_bwd=("leaky-relu-backward-zero",)),
+    backward_value("leaky ReLU gradient is alpha at exactly 0", 1, f"{M}.leaky_relu_forward",
+                   f"{M}.leaky_relu_backward", zeros_inside, ["$x"], {"alpha": 0.1}, kind="edge"),
+    *layer("sigmoid", "sigmoid_forward", "sigmoid_backward", mistakes_bwd=("sigmoid-backward-of-input",)),
+    *layer("tanh", "tanh_forward", "tanh_backward", mistakes_bwd=("tanh-backward-of-input",)),
+    *layer("softmax", "softmax_forward", "softmax_backward", mistakes_fwd=("softmax-overflow",),
+           mistakes_bwd=("softmax-backward-diagonal",)),
+    forward_value("softmax on logits of 1e4", 2, f"{M}.softmax_forward", huge_logits, ["$x"], kind="edge",
+                  mistakes=("softmax-overflow",)),
+    Check("softmax rows sum to one", 1, "property",
+          lambda rng: {"inputs": logits(rng), "steps": [call(f"{M}.softmax_forward", ["$x"], None, "fwd")],
+                       "outputs": ["fwd.0"]}, rows_sum_to_one, uses_reference=False),
+    dtype_kept("relu_forward"),
+    dtype_kept("softmax_forward"),
+]
+
+DIAGNOSES = {
+    "relu-grad-at-zero": "the gradient at x = 0 came out as dout; use the mask x > 0 (strictly), so it is 0 there, "
+                         "as PyTorch does.",
+    "relu-backward-no-dout": "dx is the 0/1 mask itself: multiply the mask by dout (the chain rule).",
+    "leaky-relu-backward-zero": "negative inputs got gradient 0: leaky ReLU's slope there is alpha, so dx = alpha * dout.",
+    "sigmoid-backward-of-input": "the derivative was taken as x (1 - x) with the input x; it is s (1 - s) with the "
+                                 "output s = sigmoid(x): keep s in the cache.",
+    "tanh-backward-of-input": "the derivative was taken as 1 - x^2 with the input x; it is 1 - tanh(x)^2, with the output.",
+    "softmax-overflow": "exp overflowed: subtract each row's maximum before exponentiating "
+                        "(softmax(x) = softmax(x - max x) exactly).",
+    "softmax-backward-diagonal": "only the diagonal of the Jacobian was used (dx = dout * y * (1 - y)); every output "
+                                 "depends on every input: dx = y * (dout - sum(dout * y, axis=-1, keepdims=True)).",
+}
+
+HINTS = [
+    "Each forward returns (out, cache): put in the cache exactly what backward needs, no more.",
+    "ReLU: out = np.maximum(x, 0); backward multiplies dout by the mask (x > 0). Do not modify x in place.",
+    "sigmoid and tanh have derivatives written in terms of their outputs: s (1 - s) and 1 - t^2. Cache the output.",
+    "softmax: subtract x.max(axis=-1, keepdims=True) before np.exp, then divide by the row sums.",
+    "softmax backward is a Jacobian-vector product: dx = y * (dout - (dout * y).sum(axis=-1, keepdims=True)).",
+]

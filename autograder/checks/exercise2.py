@@ -1,0 +1,347 @@
+"""Exercise 2: the affine layer, softmax cross-entropy and MSE losses, numerical gradients."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograder.checks.compare import check_array, check_float
+from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, raises, short, unchanged
+
+AF, AB = "linear.affine_forward", "linear.affine_backward"
+CE, MSE = "losses.softmax_cross_entropy", "losses.mse_loss"
+NG, NGA = "gradcheck.numerical_gradient", "gradcheck.numerical_gradient_array"
+
+
+# --- inputs ---------------------------------------------------------------------------------------------------------
+
+def affine(x_shape, m, dtype=np.float64):
+    """Random x of ``x_shape``, w (D, M), b (M,) and dout (N, M)."""
+    def make(rng):
+        d = math.prod(x_shape[1:])
+        data = {"x": rng.standard_normal(x_shape), "w": rng.standard_normal((d, m)),
+                "b": rng.standard_normal(m), "dout": rng.standard_normal((x_shape[0], m))}
+        return {k: v.astype(dtype) for k, v in data.items()}
+    return make
+
+
+def affine_small(rng):
+    """Two examples of 3 features, 2 outputs: out = [[4.5, -2], [10.5, -2]] by hand."""
+    return {"x": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+            "w": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]),
+            "b": np.array([0.5, -1.0]),
+            "dout": np.array([[1.0, 2.0], [3.0, -1.0]])}
+
+
+def affine_fresh(rng):
+    """N >= 2 (a mean over one example is its sum), x of 3 or 4 axes (dx flattened to (N, D) then has the
+    wrong shape) and M != D (dw transposed then has the wrong shape)."""
+    n = int(rng.integers(2, 5))
+    rest = tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(2, 4))))
+    d = math.prod(rest)
+    m = int(rng.choice([k for k in range(1, 6) if k != d]))
+    return affine((n, *rest), m)(rng)
+
+
+def scores(n, c, scale=2.0):
+    return lambda rng: {"scores": scale * rng.standard_normal((n, c)), "y": rng.integers(0, c, n)}
+
+
+def ce_small(rng):
+    """Three examples, four classes; the middle row is uniform (loss log 4 there)."""
+    return {"scores": np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0], [2.0, -1.0, 0.5, 1.0]]),
+            "y": np.array([3, 0, 1])}
+
+
+def ce_huge(rng):
+    """Logits of magnitude 5e3..1e4; one label on its row's smallest score, one on its largest."""
+    s = rng.choice([-1.0, 1.0], (4, 5)) * rng.uniform(5e3, 1e4, (4, 5))
+    y = rng.integers(0, 5, 4)
+    y[0], y[1] = np.argmin(s[0]), np.argmax(s[1])
+    return {"scores": s, "y": y}
+
+
+def ce_fresh(rng):
+    """N >= 2 (a mean over one example is its sum) and, in one random row, one score of 1e3..1e4 above
+    the others with that row's label elsewhere: exp overflows there, and its probability rounds to 0."""
+    n, c = int(rng.integers(2, 7)), int(rng.integers(2, 8))
+    data = scores(n, c, scale=float(rng.uniform(0.5, 10.0)))(rng)
+    row, top = int(rng.integers(n)), int(rng.integers(c))
+    data["scores"][row, top] = rng.uniform(1e3, 1e4)
+    data["y"][row] = (top + int(rng.integers(1, c))) % c
+    return data
+
+
+def bad_labels(labels, c=5):
+    return lambda rng: {"scores": rng.standard_normal((len(labels), c)), "y": np.array(labels)}
+
+
+def mse(shape):
+    return lambda rng: {"pred": rng.standard_normal(shape), "target": rng.standard_normal(shape)}
+
+
+def mse_small(rng):
+    """Three examples of 2 outputs; the differences are 0, 2, 1, 0, -0.5, 0."""
+    return {"pred": np.array([[1.0, 2.0], [3.0, 4.0], [0.0, -1.0]]),
+            "target": np.array([[1.0, 0.0], [2.0, 4.0], [0.5, -1.0]])}
+
+
+def mse_fresh(rng):
+    """N >= 2 and at least two values per example, so a mean over the batch axis is not a mean over all."""
+    n = int(rng.integers(2, 6))
+    rest = (int(rng.integers(2, 5)), *(int(s) for s in rng.integers(1, 5, size=int(rng.integers(0, 2)))))
+    return mse((n, *rest))(rng)
+
+
+def away_from_zero(rng, shape, low, high):
+    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def fresh_shape(rng):
+    return tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(1, 4))))
+
+
+# --- losses: item 0 is the loss (a Python float), item 1 its gradient ------------------------------------------------
+
+def loss_part(name, points, fn, make, args, item, *, owner, mistakes=(), kind="value", hidden=False, seed=0,
+              atol=1e-8, rtol=1e-6):
+    """Compare item ``item`` of a loss's ``(loss, grad)`` with the reference's: the loss, or the gradient."""
+    key, grad = f"fwd.{item}", "dscores" if fn == CE else "dpred"
+    arrays = [a[1:] for a in args]
+
+    def build(rng):
+        return {"inputs": make(rng), "steps": [call(fn, args, None, "fwd")], "outputs": [key, *arrays]}
+
+    def judge(ctx):
+        got, want = ctx.student[key], ctx.reference[key]
+        if item == 0:
+            problem = check_float(got, want, what=f"The loss from {short(fn)}", atol=atol, rtol=rtol)
+        else:
+            problem = check_array(got, want, what=f"{grad} (item 1 of {short(fn)}'s result)", atol=atol, rtol=rtol,
+                                  shape_hint=f"{grad} must have the shape of {owner}, {want.shape}")
+        return problem or unchanged(ctx, arrays, fn)
+
+    return Check(name, points, kind, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
+                 diagnose=(key,))
+
+
+def loss_checks(case, fn, make, args, owner, points=(1, 1), mistakes_loss=(), mistakes_grad=(), **common):
+    """The loss value and the gradient value of one case, as two checks: "<loss> loss<case>", "<loss> <grad><case>"."""
+    loss, grad = ("cross-entropy", "dscores") if fn == CE else ("MSE", "dpred")
+    return [loss_part(f"{loss} loss{case}", points[0], fn, make, args, 0, owner=owner, mistakes=mistakes_loss,
+                      **common),
+            loss_part(f"{loss} {grad}{case}", points[1], fn, make, args, 1, owner=owner, mistakes=mistakes_grad,
+                      **common)]
+
+
+# --- gradcheck: the student's numerical gradients against closed forms ---------------------------------------------
+
+CLOSED_FORMS = {  # the gradient of each test function of autograder.sandbox.program, from the inputs
+    "cube_sum": lambda x, dout: 3 * x ** 2,
+    "exp_dot": lambda x, dout: 0.5 * np.exp(0.5 * x),
+    "sin": lambda x, dout: np.cos(x) * dout,
+}
+
+
+def numerical(name, points, fn, test_fn, make, *, h=None, mistakes=(), kind="value", hidden=False, seed=0,
+              rtol=1e-7, atol=1e-9):
+    """``fn(test_fn, x[, dout][, h=h])`` must agree with the closed form within what central differences reach.
+
+    Centred differences with h = 1e-5 land within about 1e-9 of the true
+    gradient here; a one-sided difference is off by about h |f''| / 2, some 1e-5.
+    With an explicit h the closed form of the centred estimate is used (for x^3 it is
+    exactly 3 x^2 + h^2), so a function that ignores h fails too.
+    """
+    array = fn == NGA
+
+    def build(rng):
+        inputs = make(rng)
+        args = [{"fn": test_fn}, "$x", *(["$dout"] if array else [])]
+        return {"inputs": inputs, "steps": [call(fn, args, {"h": h} if h else None, "grad")], "outputs": ["grad"]}
+
+    def judge(ctx):
+        x, dout = ctx.inputs["x"], ctx.inputs.get("dout")
+        want = CLOSED_FORMS[test_fn](x, dout) + (h ** 2 if h and test_fn == "cube_sum" else 0.0)
+        step = f"h={h:g}" if h else "the default h=1e-5"
+        return check_array(ctx.student["grad"], want, atol=atol, rtol=rtol,
+                           what=f"The gradient from {short(fn)} ({test_fn}, {step})",
+                           shape_hint="the gradient has the shape of x")
+
+    return Check(name, points, kind, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
+                 uses_reference=False, diagnose=("grad",))
+
+
+def leaves_inputs(name, points, fn, test_fn, make, mistakes=()):
+    """After ``fn`` returns, x (and dout) must be bit-for-bit what they were."""
+    array = fn == NGA
+    names = ["x", "dout"] if array else ["x"]
+
+    def build(rng):
+        args = [{"fn": test_fn}, "$x", *(["$dout"] if array else [])]
+        return {"inputs": make(rng), "steps": [call(fn, args, None, "grad")], "outputs": names}
+
+    def judge(ctx):
+        for arg in names:
+            before, after = ctx.inputs[arg], ctx.student[arg]
+            if np.array_equal(before, after):
+                continue
+            if not isinstance(after, np.ndarray) or after.shape != before.shape:
+                return f"{short(fn)} replaced its argument '{arg}'; perturb it in place and restore it."
+            change = np.abs(after - before)
+            index = tuple(int(i) for i in np.unravel_index(int(np.argmax(change)), change.shape))
+            where = (f"{int(np.sum(change > 0))} of {change.size} entries differ; the largest change is "
+                     f"{change[index]:.3g} at {arg}{list(index)} ({float(before[index])!r} became {float(after[index])!r})")
+            if arg == "dout":
+                return f"{short(fn)} changed dout: {where}. dout is only read, never written."
+            advice = ("write back the value you saved (old = x[i] before nudging, x[i] = old afterwards): "
+                      "(old + h) - h is not always exactly old in floating point"
+                      if change.max() <= 1e-12 * max(1.0, float(np.abs(before).max())) else
+                      "restore each entry after its two evaluations of f, ideally in a finally: block")
+            return f"{short(fn)} left x changed: {where}. The caller's x must come back as it was: {advice}."
+        return None
+
+    return Check(name, points, "property", build, judge, mistakes=tuple(mistakes), uses_reference=False,
+                 diagnose=tuple(names))
+
+
+def cube_inputs(shape, low=0.5, high=2.0):
+    return lambda rng: {"x": away_from_zero(rng, shape, low, high)}
+
+
+def sin_inputs(shape):
+    """x within ±[0.1, 1.2], where cos stays above 0.36, and dout within ±[0.5, 2]."""
+    return lambda rng: {"x": away_from_zero(rng, shape, 0.1, 1.2), "dout": away_from_zero(rng, shape, 0.5, 2.0)}
+
+
+def fresh_cube(rng):
+    return cube_inputs(fresh_shape(rng))(rng)
+
+
+def fresh_sin(rng):
+    return sin_inputs(fresh_shape(rng))(rng)
+
+
+# --- the checks ------------------------------------------------------------------------------------------------------
+
+AFFINE_ARGS = ["$x", "$w", "$b"]
+AFFINE_GRADS = {"grads": ("dx", "dw", "db"), "wrt": ("x", "w", "b")}
+OUT_SHAPE = "out has shape (N, M): N = x.shape[0] examples, M = w.shape[1] output units"
+DB, DX, DW = "affine-db-averaged", "affine-dx-flattened", "affine-dw-transposed"
+
+
+def affine_float32_kept(rng):
+    return affine((2, 3, 2), 4, np.float32)(rng)
+
+
+CHECKS = [
+    # linear
+    forward_value("affine forward, small case", 1, AF, affine_small, AFFINE_ARGS, shape_hint=OUT_SHAPE),
+    forward_value("affine forward, x of shape (N, d1, d2)", 1, AF, affine((3, 2, 4), 5), AFFINE_ARGS,
+                  shape_hint=OUT_SHAPE, kind="shape"),
+    backward_value("affine backward, small case", 1, AF, AB, affine_small, AFFINE_ARGS, **AFFINE_GRADS,
+                   mistakes=(DB, DW)),
+    backward_value("affine backward, x of shape (N, d1, d2)", 2, AF, AB, affine((3, 2, 4), 5), AFFINE_ARGS,
+                   **AFFINE_GRADS, mistakes=(DX, DW, DB), kind="shape"),
+    gradient_check("affine gradient check", 2, AF, AB, affine((2, 2, 3), 4), AFFINE_ARGS, **AFFINE_GRADS),
+    backward_value("affine backward, batch of 1", 1, AF, AB, affine((1, 3, 2), 4), AFFINE_ARGS, **AFFINE_GRADS,
+                   mistakes=(DX, DW), kind="edge"),
+    forward_value("affine forward keeps float32", 1, AF, affine_float32_kept, AFFINE_ARGS, atol=1e-5, rtol=1e-5,
+                  kind="shape"),
+    backward_value("affine backward keeps float32", 1, AF, AB, affine_float32_kept, AFFINE_ARGS, **AFFINE_GRADS,
+                   atol=1e-5, rtol=1e-5, mistakes=(DX, DW, DB), kind="shape"),
+    forward_value("affine forward, fresh shapes", 1, AF, affine_fresh, AFFINE_ARGS, shape_hint=OUT_SHAPE,
+                  hidden=True, kind="hidden"),
+    backward_value("affine backward, fresh shapes", 1, AF, AB, affine_fresh, AFFINE_ARGS, **AFFINE_GRADS,
+                   mistakes=(DX, DW, DB), hidden=True, kind="hidden"),
+    # softmax cross-entropy
+    *loss_checks(", small case", CE, ce_small, ["$scores", "$y"], "scores",
+                 mistakes_loss=("ce-summed",), mistakes_grad=("ce-summed",)),
+    loss_part("cross-entropy loss, 8 examples of 10 classes", 1, CE, scores(8, 10), ["$scores", "$y"], 0,
+              owner="scores", mistakes=("ce-summed",)),
+    gradient_check("cross-entropy gradient check", 1, CE, None, scores(4, 5), ["$scores", "$y"],
+                   grads=("dscores",), wrt=("scores",), tol=1e-5, analytic_index=1),
+    *loss_checks(" on logits of 1e4", CE, ce_huge, ["$scores", "$y"], "scores", points=(2, 1),
+                 mistakes_loss=("ce-overflow", "ce-log-underflow", "ce-summed"),
+                 mistakes_grad=("ce-overflow", "ce-summed"), kind="edge"),
+    loss_part("cross-entropy dscores, batch of 1", 1, CE, scores(1, 6), ["$scores", "$y"], 1, owner="scores",
+              kind="edge"),
+    raises("cross-entropy rejects the label C", 1, CE, bad_labels([2, 5, 0]), ["$scores", "$y"],
+           must_mention=("5",)),
+    raises("cross-entropy rejects negative labels", 1, CE, bad_labels([1, -3, 2]), ["$scores", "$y"],
+           must_mention=("-3",)),
+    *loss_checks(", fresh shapes", CE, ce_fresh, ["$scores", "$y"], "scores",
+                 mistakes_loss=("ce-summed", "ce-overflow", "ce-log-underflow"),
+                 mistakes_grad=("ce-summed", "ce-overflow"), hidden=True, kind="hidden"),
+    # mean squared error
+    *loss_checks(", small case", MSE, mse_small, ["$pred", "$target"], "pred",
+                 mistakes_loss=("mse-batch-mean",), mistakes_grad=("mse-batch-mean", "mse-no-factor-2")),
+    loss_part("MSE dpred, pred of shape (N, d1, d2)", 1, MSE, mse((4, 3, 2)), ["$pred", "$target"], 1,
+              owner="pred", mistakes=("mse-batch-mean", "mse-no-factor-2"), kind="shape"),
+    gradient_check("MSE gradient check", 1, MSE, None, mse((3, 4)), ["$pred", "$target"],
+                   grads=("dpred",), wrt=("pred",), analytic_index=1),
+    raises("MSE rejects mismatched shapes", 1, MSE,
+           lambda rng: {"pred": rng.standard_normal((4, 1)), "target": rng.standard_normal(4)},
+           ["$pred", "$target"], must_mention=("(4, 1)", "(4,)")),
+    *loss_checks(", fresh shapes", MSE, mse_fresh, ["$pred", "$target"], "pred",
+                 mistakes_loss=("mse-batch-mean",), mistakes_grad=("mse-batch-mean", "mse-no-factor-2"),
+                 hidden=True, kind="hidden"),
+    # numerical gradients
+    numerical("numerical_gradient of sum(x^3)", 1, NG, "cube_sum", cube_inputs((3, 4)),
+              mistakes=("numgrad-one-sided",)),
+    numerical("numerical_gradient on a 3-D x", 1, NG, "exp_dot", lambda rng: {"x": rng.uniform(-2, 2, (2, 3, 2))},
+              mistakes=("numgrad-one-sided",), kind="shape"),
+    numerical("numerical_gradient uses the step h", 1, NG, "cube_sum", cube_inputs((2, 3)), h=1e-3,
+              mistakes=("numgrad-ignores-h", "numgrad-one-sided"), kind="edge"),
+    leaves_inputs("numerical_gradient leaves x as it was", 1, NG, "cube_sum", cube_inputs((3, 4)),
+                  mistakes=("numgrad-x-not-restored",)),
+    numerical("numerical_gradient_array of sin(x)", 1, NGA, "sin", sin_inputs((3, 4)),
+              mistakes=("numgrad-array-no-dout", "numgrad-one-sided")),
+    leaves_inputs("numerical_gradient_array leaves x and dout as they were", 1, NGA, "sin", sin_inputs((3, 4)),
+                  mistakes=("numgrad-x-not-restored",)),
+    numerical("numerical_gradient, fresh shapes", 1, NG, "cube_sum", fresh_cube, mistakes=("numgrad-one-sided",),
+              hidden=True, kind="hidden"),
+    numerical("numerical_gradient_array, fresh shapes", 1, NGA, "sin", fresh_sin,
+              mistakes=("numgrad-array-no-dout", "numgrad-one-sided"), hidden=True, kind="hidden"),
+]
+
+DIAGNOSES = {
+    "affine-db-averaged": "db came out N times too small: it was averaged over the batch. Every example adds to the "
+                          "same bias, so its gradient is the sum: db = dout.sum(axis=0).",
+    "affine-dx-flattened": "dx came back flattened, shape (N, D). Backward must hand each input its gradient in the "
+                           "input's own shape: dx = (dout @ w.T).reshape(x.shape), with x kept in the cache.",
+    "affine-dw-transposed": "dw came out as dout.T @ x, shape (M, D), the transpose of w's shape. A gradient always "
+                            "has the shape of its parameter: dw = x_flat.T @ dout, (D, N) @ (N, M) -> (D, M).",
+    "ce-summed": "the loss and dscores are N times too large: the cross-entropy was summed over the batch instead of "
+                 "averaged. Divide the loss by N, and dscores by N too: dscores = (softmax - onehot) / N.",
+    "ce-overflow": "np.exp overflowed on large scores and the results became NaN. Subtract each row's maximum first "
+                   "(shifted = scores - scores.max(axis=1, keepdims=True)): softmax does not change, and every "
+                   "exponent becomes <= 0.",
+    "ce-log-underflow": "the loss is infinite because log was taken of a probability that rounded to 0. Work with "
+                        "log-probabilities instead: log p = shifted - log(sum(exp(shifted))), which stays finite.",
+    "mse-batch-mean": "the mean ran over the batch axis only (divided by N = pred.shape[0]). MSE averages over all "
+                      "elements: loss = mean((pred - target) ** 2), dpred = 2 * (pred - target) / pred.size.",
+    "mse-no-factor-2": "dpred is half of what it should be: the derivative of d^2 is 2 d, so "
+                       "dpred = 2 * (pred - target) / pred.size.",
+    "numgrad-one-sided": "the gradient matches a one-sided difference (f(x + h) - f(x)) / h, whose error shrinks only "
+                         "like h. Use centred differences, (f(x + h) - f(x - h)) / (2 h): error like h^2.",
+    "numgrad-ignores-h": "the result matches a fixed step of 1e-5, not the h that was passed in: use the h argument.",
+    "numgrad-x-not-restored": "each entry of x was left at x - h after its two evaluations. Save old = x[i] before "
+                              "nudging and write it back (x[i] = old) once f(x + h) and f(x - h) are computed.",
+    "numgrad-array-no-dout": "the result is the gradient of sum(f(x)), without dout. numerical_gradient_array "
+                             "differentiates sum(f(x) * dout): weight the outputs by dout before summing.",
+}
+
+HINTS = [
+    "Every gradient has the shape of the array it belongs to: dx like x, dw like w, db like b. Let the shapes tell "
+    "you where the transposes go.",
+    "affine: flatten with x.reshape(N, -1), keep the original x in the cache, and reshape dx back to x.shape. "
+    "db sums dout over the batch.",
+    "cross-entropy: subtract each row's max from the scores, then compute log-probabilities as "
+    "shifted - log(sum(exp(shifted))). Check the labels lie in [0, C) before indexing with them.",
+    "cross-entropy's gradient is (softmax - onehot(y)) / N; MSE's is 2 (pred - target) / pred.size. Both losses "
+    "are means, so both gradients divide by the number of terms. Return the loss as float(...).",
+    "numerical_gradient: for each index i (np.ndindex(x.shape)), save old = x[i], set x[i] = old + h and "
+    "old - h in turn, evaluate f each time, put old back, and take (f_plus - f_minus) / (2 h).",
+    "numerical_gradient_array is the same loop on the scalar np.sum(f(x) * dout).",
+]

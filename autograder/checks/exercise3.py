@@ -1,0 +1,315 @@
+"""Exercise 3, convolution: conv_output_shape, conv_forward and conv_backward.
+
+Shapes stay small (N <= 2, C <= 3, H, W <= 7, F <= 4) and gradient checks run
+on smaller ones still and sample at most 20 entries per argument, so a student's plain-loop convolution still grades
+in well under two seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from autograder.sandbox.wire import Typed
+from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, raises
+
+M = "convolution"
+FWD, BWD, SHAPE = f"{M}.conv_forward", f"{M}.conv_backward", f"{M}.conv_output_shape"
+ARGS = ["$x", "$w", "$b"]
+GRADS = {"grads": ("dx", "dw", "db"), "wrt": ("x", "w", "b")}
+FORMULA = "H' = (H + 2*pad - HH) // stride + 1"
+
+
+def out_size(n: int, k: int, stride: int, pad: int) -> int:
+    return (n + 2 * pad - k) // stride + 1
+
+
+def formula(x_shape, w_shape, stride, pad) -> str:
+    """The output-size formula with this case's numbers in it, for shape messages."""
+    (_, _, H, W), (_, _, HH, WW) = x_shape, w_shape
+    return (f"{FORMULA} = ({H} + 2*{pad} - {HH}) // {stride} + 1 = {out_size(H, HH, stride, pad)}, and "
+            f"W' = (W + 2*pad - WW) // stride + 1 = ({W} + 2*{pad} - {WW}) // {stride} + 1 = "
+            f"{out_size(W, WW, stride, pad)}")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One convolution: input shape (N, C, H, W), weight shape (F, C, HH, WW), stride, pad."""
+
+    x: tuple
+    w: tuple
+    stride: int = 1
+    pad: int = 0
+    dtype: str = "float64"
+    kind: str = "value"
+
+    @property
+    def kwargs(self) -> dict:
+        return {"stride": self.stride, "pad": self.pad}
+
+    @property
+    def out(self) -> tuple:
+        (N, _, H, W), (F, _, HH, WW) = self.x, self.w
+        return N, F, out_size(H, HH, self.stride, self.pad), out_size(W, WW, self.stride, self.pad)
+
+    @property
+    def hint(self) -> str:
+        return formula(self.x, self.w, self.stride, self.pad)
+
+    def inputs(self, rng) -> dict:
+        draw = lambda shape: rng.standard_normal(shape).astype(self.dtype)  # noqa: E731
+        return {"x": draw(self.x), "w": draw(self.w), "b": draw(self.w[:1]), "dout": draw(self.out)}
+
+
+# label: case. Every label gets a forward and a backward value test.
+CASES = {
+    "stride 1, pad 0": Case((2, 3, 5, 5), (4, 3, 3, 3)),
+    "stride 1, pad 1": Case((2, 3, 5, 5), (4, 3, 3, 3), 1, 1),
+    "stride 2, pad 1": Case((2, 3, 7, 7), (4, 3, 3, 3), 2, 1),
+    "stride that does not divide": Case((2, 2, 6, 7), (3, 2, 3, 3), 2, 0, kind="edge"),  # (6 - 3) / 2: a row over
+    "non-square input and kernel": Case((2, 3, 6, 5), (2, 3, 2, 3), 2, 1, kind="edge"),
+    "batch of 1, pad 2": Case((1, 2, 4, 5), (3, 2, 3, 3), 1, 2, kind="edge"),
+}
+
+# Smaller still: a gradient check runs the forward pass twice per sampled entry.
+GRAD_CASES = {
+    "stride 2, pad 1": Case((2, 2, 5, 5), (3, 2, 3, 3), 2, 1),
+    "non-square kernel, pad 1": Case((1, 2, 4, 5), (2, 2, 2, 3), 1, 1),
+}
+
+FORWARD_MISTAKES = ("conv-forward-flipped", "conv-stride-ignored", "conv-stride-not-in-index")
+BACKWARD_MISTAKES = ("conv-dx-no-flip", "conv-db-batch-mean", "conv-db-mean-all", "conv-dx-padded",
+                     "conv-forward-flipped")
+
+
+def output_shape_first(check: Check, hint: str) -> Check:
+    """``check`` (a gradient check) whose feedback, when the forward output's shape differs from
+    dout's, also gives the output-size formula with this case's numbers."""
+
+    def judge(ctx):
+        dout = ctx.inputs["dout"]
+        for name, nudged in ctx.student.items():
+            if name.startswith("num_") and isinstance(nudged, np.ndarray) and nudged.shape[2:] != dout.shape:
+                fn = ctx.program["steps"][0]["call"].rpartition(".")[2]
+                return (f"The gradient check needs {fn}'s output to have the shape of dout, {dout.shape}, but it "
+                        f"has shape {nudged.shape[2:]} ({hint}).")
+        return check.judge(ctx)
+
+    return replace(check, judge=judge)
+
+
+def worked_example(rng) -> dict:
+    """The classic hand example: every row of the image is [4, 3, 2, 1, 0], every kernel row [1, 0, -1].
+
+    Each output is 3 rows x (4 - 2) = 6; a flipped kernel gives -6.
+    """
+    x = np.tile([4.0, 3.0, 2.0, 1.0, 0.0], (5, 1)).reshape(1, 1, 5, 5)
+    w = np.tile([1.0, 0.0, -1.0], (3, 1)).reshape(1, 1, 3, 3)
+    return {"x": x, "w": w, "b": np.zeros(1), "dout": np.ones((1, 1, 3, 3))}
+
+
+ONE_HOT = (0, 1, 0, 2)  # the single 1 of the property test's kernel: w[f, c, p, q]
+
+
+def one_hot_kernel(rng) -> dict:
+    w = np.zeros((2, 2, 2, 3))
+    w[ONE_HOT] = 1.0
+    return {"x": rng.standard_normal((1, 2, 4, 5)), "w": w, "b": np.zeros(2)}
+
+
+def picks_the_right_pixel(ctx) -> str | None:
+    """With one 1 at w[f, c, p, q], out[n, f, i, j] = x[n, c, i + p, j + q] (stride 1, no pad, no flip)."""
+    f, c, p, q = ONE_HOT
+    x, out = ctx.inputs["x"], ctx.student["fwd.0"]
+    N, _, H, W = x.shape
+    _, _, HH, WW = ctx.inputs["w"].shape
+    Ho, Wo = H - HH + 1, W - WW + 1
+    if not isinstance(out, np.ndarray) or out.shape != (N, 2, Ho, Wo):
+        got = getattr(out, "shape", type(out).__name__)
+        return f"conv_forward should return out of shape {(N, 2, Ho, Wo)} here, but it is {got} ({FORMULA})."
+    want = np.zeros((N, 2, Ho, Wo))
+    want[:, f] = x[:, c, p:p + Ho, q:q + Wo]
+    wrong = np.argwhere(~np.isclose(out, want, rtol=1e-6, atol=1e-8))
+    if not len(wrong):
+        return None
+    n, g, i, j = (int(v) for v in wrong[0])
+    return (f"The kernel here is 0 everywhere except w[{f}, {c}, {p}, {q}] = 1, so conv_forward must copy pixels: "
+            f"out[n, {f}, i, j] = x[n, {c}, i + {p}, j + {q}] and out[n, {1 - f}] = 0 (cross-correlation, the "
+            f"kernel is not flipped).\n  At out[{n}, {g}, {i}, {j}] that is {want[n, g, i, j]:.6g}, but your code "
+            f"gave {out[n, g, i, j]:.6g}; {len(wrong)} of {out.size} entries are off.")
+
+
+def fresh_case(rng) -> dict:
+    """Random shapes, stride and pad for the hidden value checks, drawn so that every classic mistake shows.
+
+    N >= 2 (db averaged over the batch), stride 2 or 3 with H' >= 2 and W' >= 2 (stride
+    ignored, or left out of the window index), pad 1 or 2 (dx of the padded input), and a
+    kernel of at least two pixels, random and so not symmetric (kernel flipped).
+    """
+    N, C, F = (int(v) for v in rng.integers([2, 1, 1], [3, 4, 5]))
+    stride, pad = int(rng.integers(2, 4)), int(rng.integers(1, 3))
+    H, W = (int(v) for v in rng.integers(stride + 2, 8, size=2))  # H + 2*pad - HH >= stride: H' >= 2
+    HH = int(rng.integers(1, 5))
+    WW = int(rng.integers(2 if HH == 1 else 1, 5))
+    if rng.random() < 0.5:
+        HH, WW = WW, HH
+    data = Case((N, C, H, W), (F, C, HH, WW), stride, pad).inputs(rng)
+    return {**data, "stride": stride, "pad": pad}
+
+
+def small_fresh_case(rng) -> dict:
+    """Random shapes, stride and pad that always fit, small enough that a gradient check on a
+    plain-loop solution stays fast: it runs the forward pass twice per sampled entry."""
+    N, C, F = (int(v) for v in rng.integers(1, 3, size=3))
+    H, W = (int(v) for v in rng.integers(3, 6, size=2))
+    stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 2))
+    HH, WW = (int(rng.integers(2, min(4, n + 2 * pad) + 1)) for n in (H, W))
+    data = Case((N, C, H, W), (F, C, HH, WW), stride, pad).inputs(rng)
+    return {**data, "stride": stride, "pad": pad}
+
+
+FRESH = {"stride": "$stride", "pad": "$pad"}
+
+
+# conv_output_shape: (input shape, weight shape, stride, pad)
+SHAPES_BASIC = [((8, 3, 32, 32), (16, 3, 5, 5), 1, 2), ((2, 3, 7, 7), (4, 3, 3, 3), 2, 1),
+                ((1, 1, 5, 5), (6, 1, 5, 5), 1, 0)]
+SHAPES_EDGE = [((2, 3, 8, 7), (2, 3, 3, 3), 2, 0), ((1, 1, 7, 5), (2, 1, 3, 2), 2, 1),
+               ((1, 2, 10, 9), (3, 2, 3, 2), 3, 2), ((1, 2, 2, 3), (2, 2, 4, 4), 1, 1)]
+
+
+def plain(value) -> tuple | None:
+    """The items of a returned tuple or list as Python numbers (NumPy scalars arrive as Typed); None if not one."""
+    if not isinstance(value, (tuple, list)):
+        return None
+    items = [v.value if isinstance(v, Typed) else v for v in value]
+    return tuple(v.item() if isinstance(v, np.generic) else v for v in items)
+
+
+def shape_check(name: str, points: int, cases, *, hidden=False, kind="value") -> Check:
+    """conv_output_shape on each of ``cases`` (a list, or ``cases(rng)`` for fresh ones), as one test."""
+
+    def build(rng):
+        chosen = cases(rng) if callable(cases) else cases
+        steps = [call(SHAPE, [tuple(x), tuple(w)], {"stride": s, "pad": p}, f"s{i}")
+                 for i, (x, w, s, p) in enumerate(chosen)]
+        return {"inputs": {}, "steps": steps, "outputs": [f"s{i}" for i in range(len(chosen))]}
+
+    def judge(ctx):
+        for step in ctx.program["steps"]:
+            x, w = (a["lit"] for a in step["args"])
+            s, p = step["kwargs"]["stride"]["lit"], step["kwargs"]["pad"]["lit"]
+            got, want = ctx.student[step["into"]], tuple(ctx.reference[step["into"]])
+            called = f"conv_output_shape({x}, {w}, stride={s}, pad={p})"
+            values = plain(got)
+            if values is not None and any(isinstance(v, float) for v in values):
+                return (f"{called} returned {values}: sizes must be integers. Use floor division // "
+                        f"({FORMULA}); / gives a float.")
+            if values is None or not all(isinstance(v, int) for v in values) or values != want:
+                return (f"{called} returned {got if values is None else values}, but {want} was expected: "
+                        f"{formula(x, w, s, p)}.")
+            if not isinstance(got, tuple):
+                return f"{called} returned a {type(got).__name__}; return a tuple, like x.shape."
+        return None
+
+    n = len(cases(np.random.default_rng(0))) if callable(cases) else len(cases)
+    return Check(name, points, kind, build, judge, hidden=hidden,
+                 mistakes=("conv-stride-ignored", "conv-output-size-true-division"),
+                 diagnose=tuple(f"s{i}" for i in range(n)))
+
+
+def fresh_shapes(rng):
+    found = []
+    for _ in range(4):
+        case = fresh_case(rng)
+        found.append((case["x"].shape, case["w"].shape, case["stride"], case["pad"]))
+    return found
+
+
+def no_arrays(rng) -> dict:
+    return {}
+
+
+def rejects(name, x_shape, w_shape, pad, mention) -> Check:
+    return raises(name, 1, SHAPE, no_arrays, [x_shape, w_shape], {"stride": 1, "pad": pad}, must_mention=mention)
+
+
+CHECKS = [
+    forward_value("conv forward, worked example (every output is 6)", 2, FWD, worked_example, ARGS,
+                  {"stride": 1, "pad": 0}, shape_hint=formula((1, 1, 5, 5), (1, 1, 3, 3), 1, 0),
+                  mistakes=FORWARD_MISTAKES),
+    backward_value("conv backward, worked example", 1, FWD, BWD, worked_example, ARGS, {"stride": 1, "pad": 0},
+                   **GRADS, mistakes=BACKWARD_MISTAKES),
+    *[forward_value(f"conv forward, {label}", 1, FWD, case.inputs, ARGS, case.kwargs, shape_hint=case.hint,
+                    mistakes=FORWARD_MISTAKES, kind=case.kind)
+      for label, case in CASES.items()],
+    *[backward_value(f"conv backward, {label}", 1, FWD, BWD, case.inputs, ARGS, case.kwargs, **GRADS,
+                     mistakes=BACKWARD_MISTAKES, kind=case.kind) for label, case in CASES.items()],
+    *[output_shape_first(gradient_check(f"conv gradient check, {label}", 2, FWD, BWD, case.inputs, ARGS, case.kwargs,
+                                        **GRADS, most=20), case.hint) for label, case in GRAD_CASES.items()],
+    Check("conv forward is cross-correlation (one-hot kernel)", 1, "property",
+          lambda rng: {"inputs": one_hot_kernel(rng), "steps": [call(FWD, ARGS, {"stride": 1, "pad": 0}, "fwd")],
+                       "outputs": ["fwd.0"]},
+          picks_the_right_pixel, uses_reference=False, mistakes=("conv-forward-flipped",), diagnose=("fwd.0",)),
+    forward_value("conv forward keeps float32", 1, FWD, Case((2, 3, 5, 5), (4, 3, 3, 3), 1, 1, "float32").inputs,
+                  ARGS, {"stride": 1, "pad": 1}, atol=1e-5, rtol=1e-4, kind="shape"),
+    shape_check("conv_output_shape values", 1, SHAPES_BASIC),
+    shape_check("conv_output_shape, odd strides and padding", 1, SHAPES_EDGE, kind="edge"),
+    rejects("conv_output_shape rejects a kernel taller than the input", (1, 2, 4, 6), (3, 2, 5, 3), 0, ("5", "4")),
+    rejects("conv_output_shape rejects a kernel wider than the padded input", (1, 1, 7, 3), (2, 1, 3, 6), 1,
+            ("6", "3")),
+    rejects("conv_output_shape rejects different channel counts", (2, 3, 5, 5), (4, 5, 3, 3), 0, ("3", "5")),
+    raises("conv_forward rejects different channel counts", 1, FWD,
+           lambda rng: {"x": rng.standard_normal((1, 3, 5, 5)), "w": rng.standard_normal((2, 2, 3, 3)),
+                        "b": np.zeros(2)}, ARGS, must_mention=("3", "2")),
+    forward_value("conv forward, fresh random shapes", 1, FWD, fresh_case, ARGS, FRESH, shape_hint=FORMULA,
+                  mistakes=FORWARD_MISTAKES, hidden=True),
+    backward_value("conv backward, fresh random shapes", 1, FWD, BWD, fresh_case, ARGS, FRESH, **GRADS,
+                   mistakes=BACKWARD_MISTAKES, hidden=True),
+    output_shape_first(gradient_check("conv gradient check, fresh random shapes", 1, FWD, BWD, small_fresh_case,
+                                      ARGS, FRESH, **GRADS, most=15, hidden=True), FORMULA),
+    shape_check("conv_output_shape, fresh random shapes", 1, fresh_shapes, hidden=True),
+]
+
+DIAGNOSES = {
+    "conv-forward-flipped": "your output is what a true convolution gives: the kernel flipped upside down and left "
+                            "to right. Deep-learning layers compute cross-correlation: out[n, f, i, j] = b[f] + "
+                            "sum over c, p, q of xp[n, c, i*stride + p, j*stride + q] * w[f, c, p, q], with p and q "
+                            "counting forwards in both x and w. Drop the [::-1, ::-1] (or the HH-1-p index).",
+    "conv-stride-ignored": "your sizes are the ones stride 1 would give. The window moves by stride pixels, so "
+                           f"{FORMULA} (floor division), and the window of out[..., i, j] starts at row i*stride, "
+                           "column j*stride of the padded input.",
+    "conv-stride-not-in-index": "your output has the right shape but holds the windows that start at rows i and "
+                                "columns j, one pixel apart. With a stride, the window of out[..., i, j] starts at "
+                                "xp[..., i*stride, j*stride]: multiply the output index by the stride.",
+    "conv-output-size-true-division": "the sizes came out as fractions or with the wrong rounding: "
+                                      f"{FORMULA} uses floor division //, because a window that does not fit "
+                                      "entirely is not used.",
+    "conv-dx-no-flip": "dx is what you get when the padded dout is slid over the kernel without flipping it. "
+                       "Each input pixel xp[y, x] feeds out[i, j] through w[y - i*stride, x - j*stride], so "
+                       "seen from dout the kernel runs backwards: correlate with w[:, :, ::-1, ::-1] (or, simpler, "
+                       "loop over the output positions and add dout[n, f, i, j] * w[f] into the window of dxp that "
+                       "produced out[n, f, i, j]).",
+    "conv-db-batch-mean": "db is dout summed over H' and W' but divided by the batch size N. Every image adds "
+                          "its own gradient to the shared bias: db[f] = dout[:, f].sum(), a sum over N, H' and W' "
+                          "(any averaging belongs to the loss, not to the layer).",
+    "conv-db-mean-all": "db is the mean of dout instead of its sum. Every output position uses the bias once, so "
+                        "db = dout.sum(axis=(0, 2, 3)).",
+    "conv-dx-padded": "dx has the shape of the padded input. The gradient you built with respect to xp also "
+                      "covers the zeros you added; return only the part that belongs to x: "
+                      "dx = dxp[:, :, pad:pad + H, pad:pad + W].",
+}
+
+HINTS = [
+    f"Start with conv_output_shape: {FORMULA}, and W' likewise. Everything else uses it.",
+    "Pad once with np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))). The window of out[n, f, i, j] is "
+    "xp[n, :, i*stride : i*stride + HH, j*stride : j*stride + WW], and out is sum(window * w[f]) + b[f].",
+    "No kernel flip in the forward pass: this is cross-correlation, as in PyTorch's conv2d. Check yourself on "
+    "an image whose every row is [4, 3, 2, 1, 0] and a kernel whose every row is [1, 0, -1]: every output is 6.",
+    "Backward, position by position: for each (n, f, i, j), db[f] += dout[n, f, i, j]; dw[f] += window * "
+    "dout[n, f, i, j]; dxp[n, :, window rows, window cols] += w[f] * dout[n, f, i, j]. Use +=: windows overlap.",
+    "Then dx = dxp[:, :, pad:pad + H, pad:pad + W]: drop the padding. db is a sum over N, H' and W', not a mean.",
+    "Fast version (im2col): unroll every window into a column with sliding_window_view, then out = w.reshape(F, -1) "
+    "@ cols + b[:, None]; dw = dout_rows @ cols.T; dcols = w.reshape(F, -1).T @ dout_rows, folded back with +=.",
+]

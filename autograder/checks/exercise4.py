@@ -1,0 +1,279 @@
+"""Exercise 4, pooling: max and average pooling, forward and backward.
+
+Inputs for max pooling are distinct values (at least 0.01 apart, far more than
+the gradient check's h) except in the tests about ties, which use small
+integers on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, raises
+from autograder.checks.exercise3 import output_shape_first
+
+M = "pooling"
+MAX_F, MAX_B = f"{M}.max_pool_forward", f"{M}.max_pool_backward"
+AVG_F, AVG_B = f"{M}.avg_pool_forward", f"{M}.avg_pool_backward"
+FORMULA = "H' = (H - pool_size) // stride + 1"
+
+
+def out_size(n: int, k: int, stride: int) -> int:
+    return (n - k) // stride + 1
+
+
+def distinct(rng, shape) -> np.ndarray:
+    """Values in [-2, 2) that are all different, so every window has one clear maximum."""
+    size = int(np.prod(shape))
+    return ((rng.permutation(size) - size / 2) * (4.0 / max(size, 200))).reshape(shape)
+
+
+def ties(rng, shape) -> np.ndarray:
+    """Small integers: most windows have several equal maxima."""
+    return rng.integers(0, 3, shape).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One pooling: input shape (N, C, H, W), pool size, stride, and how the values are drawn."""
+
+    x: tuple
+    pool: int
+    stride: int
+    values: object = distinct
+    dtype: str = "float64"
+    kind: str = "value"
+
+    @property
+    def kwargs(self) -> dict:
+        return {"pool_size": self.pool, "stride": self.stride}
+
+    @property
+    def out(self) -> tuple:
+        N, C, H, W = self.x
+        return N, C, out_size(H, self.pool, self.stride), out_size(W, self.pool, self.stride)
+
+    @property
+    def hint(self) -> str:
+        _, _, H, W = self.x
+        k, s = self.pool, self.stride
+        return (f"{FORMULA} = ({H} - {k}) // {s} + 1 = {out_size(H, k, s)}, and W' = (W - pool_size) // stride + 1 "
+                f"= ({W} - {k}) // {s} + 1 = {out_size(W, k, s)}")
+
+    def inputs(self, rng) -> dict:
+        return {"x": self.values(rng, self.x).astype(self.dtype),
+                "dout": rng.standard_normal(self.out).astype(self.dtype)}
+
+
+MAX_CASES = {
+    "2x2 stride 2": Case((2, 3, 4, 6), 2, 2),
+    "pool 3 stride 1 (overlapping)": Case((2, 2, 5, 6), 3, 1),
+    "pool 3 stride 2 (overlapping, stride does not divide)": Case((2, 2, 6, 7), 3, 2, kind="edge"),
+    "batch of 1, non-square input": Case((1, 3, 4, 7), 2, 2, kind="edge"),
+}
+AVG_CASES = {label: MAX_CASES[label] for label in list(MAX_CASES)[:3]}
+
+MAX_MISTAKES = ("pool-max-overwrite", "pool-max-overwrite-window", "pool-max-ties-all", "pool-max-ties-last")
+AVG_MISTAKES = ("pool-avg-not-divided", "pool-avg-divided-by-side", "pool-avg-overwrite")
+
+
+def worked_example(rng) -> dict:
+    """The 4x4 example of every pooling lecture: 2x2 max gives [[6, 8], [3, 4]], the mean [[3.25, 5.25], [2, 2]]."""
+    x = np.array([[1.0, 1.0, 2.0, 4.0], [5.0, 6.0, 7.0, 8.0], [3.0, 2.0, 1.0, 0.0], [1.0, 2.0, 3.0, 4.0]])
+    return {"x": x.reshape(1, 1, 4, 4), "dout": np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2)}
+
+
+def tied_example(rng) -> dict:
+    """Ties by hand. With dout [[1, 2], [3, 4]], the first maxima in row-major order are (0, 1), (0, 2),
+    (2, 0) and (2, 2): dx is 1, 2, 3, 4 there and 0 elsewhere."""
+    x = np.array([[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 0.0, 0.0], [2.0, 2.0, 5.0, 5.0], [2.0, 1.0, 5.0, 5.0]])
+    return {"x": x.reshape(1, 1, 4, 4), "dout": np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2)}
+
+
+TWO_BY_TWO = {"pool_size": 2, "stride": 2}
+TIED_OVERLAP = Case((2, 2, 5, 6), 3, 1, ties)
+
+
+def gradient_adds_up(fn: str, what: str):
+    """Every window hands on exactly its dout (max: all of it to one input; mean: 1/k^2 to each of k^2 inputs)."""
+
+    def judge(ctx):
+        dx, dout = ctx.student["bwd"], ctx.inputs["dout"]
+        shape = ctx.inputs["x"].shape
+        if not isinstance(dx, np.ndarray) or dx.shape != shape:
+            got = getattr(dx, "shape", type(dx).__name__)
+            return f"{fn} should return dx of shape {shape} (the shape of x), but it is {got}."
+        if np.isclose(dx.sum(), dout.sum(), rtol=1e-9, atol=1e-9):
+            return None
+        return (f"The entries of dx should add up to the sum of dout, {dout.sum():.6g}: {what}. Yours add up to "
+                f"{dx.sum():.6g}, {dx.sum() / dout.sum():.4g} times as much.")
+
+    return judge
+
+
+def sums_check(name, forward, backward, case, what, mistakes) -> Check:
+    def build(rng):
+        inputs = case.inputs(rng)
+        inputs["dout"] = rng.uniform(0.5, 1.5, case.out)  # positive: no sum cancels out, ratios mean something
+        return {"inputs": inputs,
+                "steps": [call(forward, ["$x"], case.kwargs, "fwd"), call(backward, ["$dout", "$fwd.1"], None, "bwd")],
+                "outputs": ["bwd"]}
+
+    return Check(name, 1, "property", build, gradient_adds_up(backward.rpartition(".")[2], what),
+                 uses_reference=False, mistakes=mistakes, diagnose=("bwd",))
+
+
+def fresh(values):
+    """Random shapes, pool size and stride for the hidden forward and gradient checks."""
+
+    def inputs(rng) -> dict:
+        N, C = (int(v) for v in rng.integers(1, [3, 4]))
+        H, W = (int(v) for v in rng.integers(2, 8, size=2))
+        pool = int(rng.integers(1, min(H, W, 3) + 1))
+        stride = int(rng.integers(1, 4))
+        return {**Case((N, C, H, W), pool, stride, values).inputs(rng), "pool_size": pool, "stride": stride}
+    return inputs
+
+
+def overlapping(values):
+    """Random shapes for the hidden backward checks, drawn so that every classic mistake shows.
+
+    N >= 2, pool 2 to 4 and stride < pool (windows overlap) with W' >= 2, and in one channel
+    of one example its largest value sits where the first two windows of a row overlap: it
+    is the maximum of both, so both their gradients must add up there. With small integers
+    (``ties``) another example gets a tie planted in its first window, on its first cell
+    (which no other window has) and on one more.
+    """
+
+    def inputs(rng) -> dict:
+        N, C = (int(v) for v in rng.integers([2, 1], [4, 4]))
+        pool = int(rng.integers(2, 5))
+        stride = int(rng.integers(1, pool))
+        H, W = int(rng.integers(pool, 8)), int(rng.integers(pool + stride, 9))
+        data = Case((N, C, H, W), pool, stride, values).inputs(rng)
+        n = int(rng.integers(N))
+        plane = data["x"][n, int(rng.integers(C))]  # (H, W), a view
+        cell = int(rng.integers(pool)), int(rng.integers(stride, pool))  # in windows (0, 0) and (0, 1)
+        if values is ties:
+            plane[cell] = 3.0  # above every drawn value
+            window = data["x"][(n + 1) % N, int(rng.integers(C)), :pool, :pool]  # (pool, pool), a view
+            window[0, 0] = window[int(rng.integers(1, pool)), int(rng.integers(pool))] = 3.0
+        else:
+            top = np.unravel_index(int(np.argmax(plane)), plane.shape)
+            plane[top], plane[cell] = plane[cell], plane[top]  # a swap: the values stay distinct
+        return {**data, "pool_size": pool, "stride": stride}
+    return inputs
+
+
+FRESH = {"pool_size": "$pool_size", "stride": "$stride"}
+
+
+def pool_layer(label, forward, backward, cases, mistakes) -> list[Check]:
+    """A forward and a backward value test for each of ``cases``; ``mistakes`` are the backward's."""
+    return [
+        forward_value(f"{label} forward, {name}", 1, forward, c.inputs, ["$x"], c.kwargs, shape_hint=c.hint,
+                      kind=c.kind) for name, c in cases.items()
+    ] + [
+        backward_value(f"{label} backward, {name}", 1, forward, backward, c.inputs, ["$x"], c.kwargs,
+                       mistakes=mistakes, kind=c.kind) for name, c in cases.items()
+    ]
+
+
+def hidden_layer(label, forward, backward, values, mistakes) -> list[Check]:
+    return [
+        forward_value(f"{label} forward, fresh random shapes", 1, forward, fresh(values), ["$x"], FRESH,
+                      shape_hint=FORMULA, hidden=True),
+        backward_value(f"{label} backward, fresh random shapes", 1, forward, backward, overlapping(values), ["$x"],
+                       FRESH, mistakes=mistakes, hidden=True),
+        output_shape_first(gradient_check(f"{label} gradient check, fresh random shapes", 1, forward, backward,
+                                          fresh(distinct), ["$x"], FRESH, most=20, hidden=True), FORMULA),
+    ]
+
+
+def grad_check(label, forward, backward, case: Case) -> Check:
+    name = f"{label} gradient check, pool {case.pool} stride {case.stride}"
+    return output_shape_first(gradient_check(name, 2, forward, backward, case.inputs, ["$x"], case.kwargs, most=30),
+                              case.hint)
+
+
+FLOAT32 = Case((2, 2, 5, 6), 3, 2, dtype="float32")
+
+
+def keeps_float32(name, forward) -> Check:
+    return forward_value(f"{name} forward keeps float32", 1, forward, FLOAT32.inputs, ["$x"], FLOAT32.kwargs,
+                         atol=1e-6, rtol=1e-5, kind="shape")
+
+
+def too_big(rng) -> dict:
+    return {"x": rng.standard_normal((1, 2, 3, 5))}
+
+
+CHECKS = [
+    forward_value("max pool forward, worked example", 1, MAX_F, worked_example, ["$x"], TWO_BY_TWO,
+                  shape_hint=FORMULA),
+    backward_value("max pool backward, worked example", 1, MAX_F, MAX_B, worked_example, ["$x"], TWO_BY_TWO,
+                   mistakes=MAX_MISTAKES),
+    *pool_layer("max pool", MAX_F, MAX_B, MAX_CASES, MAX_MISTAKES),
+    backward_value("max pool backward, ties go to the first maximum", 2, MAX_F, MAX_B, tied_example, ["$x"],
+                   TWO_BY_TWO, mistakes=MAX_MISTAKES, kind="edge"),
+    backward_value("max pool backward, ties in overlapping windows", 1, MAX_F, MAX_B, TIED_OVERLAP.inputs, ["$x"],
+                   TIED_OVERLAP.kwargs, mistakes=MAX_MISTAKES, kind="edge"),
+    sums_check("max pool gradient adds up to dout", MAX_F, MAX_B, TIED_OVERLAP,
+               "each window sends all of its gradient to exactly one input, its first maximum, and an input that "
+               "wins several overlapping windows collects each of their gradients", MAX_MISTAKES),
+    grad_check("max pool", MAX_F, MAX_B, MAX_CASES["pool 3 stride 2 (overlapping, stride does not divide)"]),
+    forward_value("avg pool forward, worked example", 1, AVG_F, worked_example, ["$x"], TWO_BY_TWO,
+                  shape_hint=FORMULA),
+    *pool_layer("avg pool", AVG_F, AVG_B, AVG_CASES, AVG_MISTAKES),
+    sums_check("avg pool gradient adds up to dout", AVG_F, AVG_B, AVG_CASES["pool 3 stride 1 (overlapping)"],
+               "each window shares its gradient equally among its pool_size * pool_size inputs", AVG_MISTAKES),
+    grad_check("avg pool", AVG_F, AVG_B, AVG_CASES["pool 3 stride 1 (overlapping)"]),
+    keeps_float32("max pool", MAX_F),
+    keeps_float32("avg pool", AVG_F),
+    raises("max pool rejects a pool larger than the input", 1, MAX_F, too_big, ["$x"], {"pool_size": 4, "stride": 1},
+           must_mention=("4", "3")),
+    raises("avg pool rejects a pool larger than the input", 1, AVG_F, too_big, ["$x"], {"pool_size": 4, "stride": 1},
+           must_mention=("4", "3")),
+    # distinct values have no ties: the ties mistakes are the next check's business
+    *hidden_layer("max pool", MAX_F, MAX_B, distinct, ("pool-max-overwrite", "pool-max-overwrite-window")),
+    backward_value("max pool backward with ties, fresh random shapes", 1, MAX_F, MAX_B, overlapping(ties), ["$x"],
+                   FRESH, mistakes=MAX_MISTAKES, hidden=True),
+    *hidden_layer("avg pool", AVG_F, AVG_B, distinct, AVG_MISTAKES),
+]
+
+OVERWRITE = ("in overlapping windows (stride < pool_size) one input belongs to several windows, and your dx kept "
+             "only the last window's gradient there. The gradients of all the windows must add up: write "
+             "dx[...] += ... instead of dx[...] = ...")
+
+DIAGNOSES = {
+    "pool-max-overwrite": "max pooling: " + OVERWRITE,
+    "pool-max-overwrite-window": "max pooling: " + OVERWRITE + " (assigning mask * dout to the whole window also "
+                                 "wipes out what the windows before it had added).",
+    "pool-max-ties-all": "where a window has several equal maxima, every one of them got the full gradient. The "
+                         "output changes with only one of them: send dout to the first maximum in row-major order "
+                         "(np.argmax of the flattened window, then np.unravel_index), and to none of the others.",
+    "pool-max-ties-last": "where a window has several equal maxima, the gradient went to the last one. The "
+                          "convention (np.argmax's, and PyTorch's) is the first maximum in row-major order: compare "
+                          "with > rather than >= when you scan, or use np.argmax on the flattened window.",
+    "pool-avg-not-divided": "avg pooling: every input got the window's whole dout. The mean divides each input by "
+                            "pool_size * pool_size, so its gradient is dout / (pool_size * pool_size).",
+    "pool-avg-divided-by-side": "avg pooling: the gradient was divided by pool_size, but a window holds "
+                                "pool_size * pool_size inputs: divide by pool_size ** 2.",
+    "pool-avg-overwrite": "avg pooling: " + OVERWRITE,
+}
+
+HINTS = [
+    f"Output size first: {FORMULA}, and W' likewise; rows or columns left over at the end belong to no window.",
+    "The window of out[n, c, i, j] is x[n, c, i*stride : i*stride + pool_size, j*stride : j*stride + pool_size]. "
+    "Max pooling takes its max, average pooling its mean.",
+    "Average pooling backward: every input of a window gets dout[n, c, i, j] / pool_size**2.",
+    "Max pooling backward: only the first maximum of each window (row-major order, np.argmax on the flattened "
+    "window) gets dout[n, c, i, j]; every other input of that window gets nothing from it.",
+    "Windows overlap when stride < pool_size: an input can collect gradient from several windows. Always add "
+    "(dx[...] += ...), never assign.",
+    "Fast version: sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::stride, ::stride] gives every window at "
+    "once; backward loops over the k*k offsets (p, q) and adds a whole (N, C, H', W') block of gradients into the "
+    "strided slice of dx those inputs sit in.",
+]

@@ -1,0 +1,363 @@
+"""Exercise 5, optimizers: SGD with momentum, RMSprop and Adam, stepped exactly like torch.optim.
+
+An optimizer is graded by its *trajectory*: a program builds it, steps it
+several times on one params dict with fresh gradients each step, and sends
+back a snapshot of every parameter after every step; the judge names the first
+step and key where the student's trajectory leaves the reference's.
+
+Slots whose names start with ``$`` hold objects whose methods a step calls:
+the optimizer (``$Adam.step``) and dicts (``$params.get``,
+``$params.__setitem__``). :meth:`Check.functions` skips ``$`` calls, so these
+are not taken for functions the student's module must define. Snapshots are
+taken out of their dict key by key (``after2_weight``) because the grader
+names a mistake by comparing arrays, not dicts.
+
+In place: the trajectory checks read the params dict after each step, so they
+accept an optimizer that re-assigns ``params[key]`` as well as one that updates
+the arrays in place. The separate "updates params in place" checks hold on to
+the arrays that were in the dict *before* the first step (as a model holds on
+to its layers' weights) and require those very arrays to carry the new values.
+That judges values, computed in the child from references taken there, rather
+than trusting an identity test; it is what a training loop relies on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks.compare import check_array
+from autograder.checks.spec import Check, Context, raises
+
+M = "optimizers"
+SHAPES = {"weight": (3, 4), "bias": (4,)}
+LATE_KEY, LATE_SHAPE = "gamma", (2, 3)
+ATOL, RTOL = 1e-8, 1e-6  # the grader's usual tolerances, also those it names mistakes with
+
+
+def lit(value) -> dict:
+    if isinstance(value, tuple):
+        return {"tuple": [lit(v) for v in value]}
+    return {"lit": value}
+
+
+def ref(name: str) -> dict:
+    return {"ref": name}
+
+
+def label(cls: str, kwargs: dict) -> str:
+    """``Adam(lr=0.01, betas=(0.8, 0.99))``: how the optimizer was built, for messages."""
+    return f"{cls}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def new(cls: str, kwargs: dict) -> dict:
+    return {"new": f"{M}.{cls}", "kwargs": {k: lit(v) for k, v in kwargs.items()}, "into": f"${cls}"}
+
+
+def step(cls: str, grads: str) -> dict:
+    return {"call": f"${cls}.step", "args": [ref("$params"), ref(grads)], "into": "_"}
+
+
+def get(slot: str, key: str, into: str) -> dict:
+    return {"call": f"{slot}.get", "args": [lit(key)], "into": into}
+
+
+def snapshot_names(steps: int, late_at: int | None, keys=tuple(SHAPES)) -> tuple[str, ...]:
+    """Output names of the snapshots, in the order the judge reads them (step, then key)."""
+    names = []
+    for t in range(1, steps + 1):
+        present = [*keys, LATE_KEY] if late_at and t >= late_at else list(keys)
+        names += [f"after{t}_{key}" for key in present]
+    return tuple(names)
+
+
+def trajectory(cls: str, kwargs, *, steps=3, late_at=None, dtype=np.float64, grad_scale=1.0, shapes=None):
+    """``build(rng)`` of a program stepping ``cls(**kwargs)`` ``steps`` times on one params dict.
+
+    ``kwargs`` and ``shapes`` may be callables of the generator (hidden checks).
+    With ``late_at``, the key ``gamma`` joins params (and grads) just before that step.
+    """
+
+    def build(rng):
+        kw = kwargs(rng) if callable(kwargs) else dict(kwargs)
+        sizes = shapes(rng) if callable(shapes) else (shapes or SHAPES)
+
+        def draw(shape, scale=1.0):
+            return (scale * rng.standard_normal(shape)).astype(dtype)
+
+        inputs = {"$params": {key: draw(shape) for key, shape in sizes.items()}}
+        program = [new(cls, kw)]
+        present = dict(sizes)
+        for t in range(1, steps + 1):
+            if t == late_at:
+                present[LATE_KEY] = LATE_SHAPE
+                inputs["late"] = draw(LATE_SHAPE)
+                program.append({"call": "$params.__setitem__", "args": [lit(LATE_KEY), ref("late")], "into": "_"})
+            inputs[f"g{t}"] = {key: draw(shape, grad_scale) for key, shape in present.items()}
+            program += [step(cls, f"g{t}"), {"copy": "$params", "into": f"$after{t}"}]
+            program += [get(f"$after{t}", key, f"after{t}_{key}") for key in present]
+        outputs = [*snapshot_names(steps, late_at, tuple(sizes)), *(f"g{t}" for t in range(1, steps + 1))]
+        return {"inputs": inputs, "steps": program, "outputs": outputs}
+
+    return build
+
+
+def built_as(program: dict) -> tuple[str, str]:
+    """The class name and a readable constructor call, read back from the program's ``new`` step."""
+    first = program["steps"][0]
+    cls = first["new"].rpartition(".")[2]
+    kwargs = {k: tuple(n["lit"] for n in v["tuple"]) if "tuple" in v else v["lit"] for k, v in first["kwargs"].items()}
+    return cls, label(cls, kwargs)
+
+
+def initial_value(ctx: Context, key: str):
+    return ctx.inputs["late"] if key == LATE_KEY else ctx.inputs["$params"][key]
+
+
+def grads_outputs(program: dict) -> list[str]:
+    """``g1``, ``g2``, ...: the gradient dicts, sent back to show they were not modified."""
+    return [o for o in program["outputs"] if o[0] == "g" and o[1:].isdigit()]
+
+
+def grads_untouched(ctx: Context, cls: str) -> str | None:
+    for name in grads_outputs(ctx.program):
+        after = ctx.student[name]
+        for key, before in ctx.inputs[name].items():
+            got = after.get(key) if isinstance(after, dict) else None
+            if not (isinstance(got, np.ndarray) and got.shape == before.shape and np.array_equal(got, before)):
+                return (f"{cls}.step changed grads[{key!r}] (the gradients of step {name[1:]}). The gradients belong "
+                        f"to the caller: compute g = g + weight_decay * p into a new array, never with += on grads.")
+    return None
+
+
+def follows_reference(ctx: Context):
+    """Judge of a trajectory: the first (step, key) where the student's params leave the reference's."""
+    cls, built = built_as(ctx.program)
+    steps = len(grads_outputs(ctx.program))
+    seen = set()
+    for name in (o for o in ctx.program["outputs"] if o.startswith("after")):
+        t, key = name[len("after"):].split("_", 1)
+        first = key not in seen
+        seen.add(key)
+        got, want = ctx.student[name], ctx.reference[name]
+        where = f"{built}, stepped {steps} times with new gradients each step: params[{key!r}] after step {t}"
+        if got is None:
+            return f"{where} is missing: step must update the arrays in params and keep every key."
+        start = initial_value(ctx, key)
+        if first and isinstance(got, np.ndarray) and np.array_equal(got, start) and not np.array_equal(want, start):
+            return (f"{where} still holds its initial value: step must change the arrays inside params "
+                    f"(p -= lr * g changes the array in place; p = p - lr * g only rebinds a local name).")
+        problem = check_array(got, want, what=where, atol=ATOL, rtol=RTOL)
+        if problem:
+            return problem
+    return grads_untouched(ctx, cls)
+
+
+def stays_float32(ctx: Context):
+    """Judge of a float32 trajectory: only the dtype (the values are the other checks' business)."""
+    cls, built = built_as(ctx.program)
+    for name in (o for o in ctx.program["outputs"] if o.startswith("after")):
+        t, key = name[len("after"):].split("_", 1)
+        got = ctx.student[name]
+        if not isinstance(got, np.ndarray) or got.dtype != np.float32:
+            kind = getattr(got, "dtype", type(got).__name__)
+            return (f"{built} on float32 parameters: params[{key!r}] after step {t} is {kind}. Keep the "
+                    f"parameters' dtype: store hyperparameters as Python floats (float(lr)), create state with "
+                    f"np.zeros_like(p), and update in place (p -= ...). In NumPy 2 a float32 array times a "
+                    f"np.float64 scalar, or plus a float64 array, is float64.")
+    return None
+
+
+def follows(name, points, cls, kwargs, *, mistakes=(), hidden=False, steps=3, late_at=None, dtype=np.float64,
+            grad_scale=1.0, shapes=None, kind="value") -> Check:
+    build = trajectory(cls, kwargs, steps=steps, late_at=late_at, dtype=dtype, grad_scale=grad_scale, shapes=shapes)
+    if dtype == np.float32:
+        return Check(name, points, kind, build, stays_float32, uses_reference=False)
+    return Check(name, points, kind, build, follows_reference, hidden=hidden, mistakes=tuple(mistakes),
+                 diagnose=snapshot_names(steps, late_at))
+
+
+def in_place(cls: str, kwargs: dict, steps: int = 2) -> Check:
+    """The arrays held before the first step must carry the values the dict holds after the last one."""
+
+    def build(rng):
+        inputs = {"$params": {key: rng.standard_normal(shape) for key, shape in SHAPES.items()}}
+        program = [get("$params", key, f"held_{key}") for key in SHAPES] + [new(cls, kwargs)]
+        for t in range(1, steps + 1):
+            inputs[f"g{t}"] = {key: rng.standard_normal(shape) for key, shape in SHAPES.items()}
+            program.append(step(cls, f"g{t}"))
+        program += [get("$params", key, f"final_{key}") for key in SHAPES]
+        outputs = [f"{w}_{key}" for key in SHAPES for w in ("held", "final")]
+        return {"inputs": inputs, "steps": program, "outputs": outputs}
+
+    def judge(ctx: Context):
+        after = f"After {steps} steps of {label(cls, kwargs)}"
+        for key, start in ctx.inputs["$params"].items():
+            held, final = ctx.student[f"held_{key}"], ctx.student[f"final_{key}"]
+            if not isinstance(final, np.ndarray) or final.shape != start.shape:
+                return f"{after}, params[{key!r}] is no longer an array of shape {start.shape}."
+            if np.array_equal(final, start):
+                return f"{after}, params[{key!r}] has not changed at all."
+            if not np.array_equal(held, final):
+                return (f"{cls}.step put a new array into params[{key!r}]; the array that was there before still "
+                        f"has its old values. A model holds on to its parameter arrays, so it would never see "
+                        f"the update: change the array itself, p -= lr * g (or p[...] = ...), rather than "
+                        f"params[{key!r}] = p - lr * g.")
+        return None
+
+    return Check(f"{cls} updates params in place", 1, "property", build, judge, uses_reference=False)
+
+
+def rejects_keys(cls: str, kwargs: dict, grad_keys: tuple, mention: tuple) -> Check:
+    """step(params, grads) must raise ValueError when the keys differ, naming the odd ones."""
+    shapes = {**SHAPES, LATE_KEY: LATE_SHAPE}
+
+    def build(rng):
+        inputs = {"$params": {key: rng.standard_normal(shape) for key, shape in SHAPES.items()},
+                  "g": {key: rng.standard_normal(shapes[key]) for key in grad_keys}}
+        return {"inputs": inputs, "steps": [new(cls, kwargs), step(cls, "g")], "outputs": []}
+
+    def judge(ctx: Context):
+        return (f"{cls}.step accepted grads with keys {sorted(grad_keys)} for params with keys {sorted(SHAPES)}. "
+                f"Raise ValueError naming the keys that do not match: a misspelt key would otherwise leave a "
+                f"parameter untrained, or a gradient unused, without a word.")
+
+    what = "a missing" if len(grad_keys) < len(SHAPES) else "an extra"
+    return Check(f"{cls}.step rejects a grads dict with {what} key", 1, "edge", build, judge,
+                 uses_reference=False, expect_error="ValueError", must_mention=mention)
+
+
+def rejects_shape(cls: str, kwargs: dict) -> Check:
+    """A (4,) gradient for a (3, 4) weight would broadcast silently; it must raise instead."""
+
+    def build(rng):
+        inputs = {"$params": {key: rng.standard_normal(shape) for key, shape in SHAPES.items()},
+                  "g": {"weight": rng.standard_normal(4), "bias": rng.standard_normal(4)}}
+        return {"inputs": inputs, "steps": [new(cls, kwargs), step(cls, "g")], "outputs": []}
+
+    def judge(ctx: Context):
+        return (f"{cls}.step accepted grads['weight'] of shape (4,) for params['weight'] of shape (3, 4): it "
+                f"broadcast silently. Compare the shapes and raise ValueError naming the key.")
+
+    return Check(f"{cls}.step rejects a gradient of the wrong shape", 1, "edge", build, judge,
+                 uses_reference=False, expect_error="ValueError", must_mention=("weight",))
+
+
+# ---------------------------------------------------------------- hidden: fresh hyperparameters and shapes
+
+def fresh_shapes(rng):
+    rows, cols = (int(n) for n in rng.integers(1, 6, size=2))
+    return {"weight": (rows, cols), "bias": (cols,)}
+
+
+def pick(rng, options):
+    return options[int(rng.integers(len(options)))]
+
+
+def between(rng, low, high, digits=2):
+    """A uniform draw in [low, high), rounded to ``digits`` significant digits to read well in messages."""
+    return float(f"{rng.uniform(low, high):.{digits}g}")
+
+
+# Every hyperparameter a listed mistake hinges on is drawn where that mistake shows: momentum > 0 (plain
+# SGD has no velocity to dampen or forget, and coupled and decoupled decay are the same step without it),
+# weight decay > 0, and an RMSprop eps of 1e-4..1e-2, large enough next to v for sqrt(v + eps) to differ.
+FRESH = {
+    "SGD": lambda rng: {"lr": round(float(rng.uniform(0.01, 0.2)), 4), "momentum": between(rng, 0.3, 0.95),
+                        "weight_decay": between(rng, 0.01, 0.2)},
+    "RMSprop": lambda rng: {"lr": round(float(rng.uniform(1e-3, 1e-2)), 5), "alpha": pick(rng, [0.9, 0.99]),
+                            "eps": float(f"{10 ** rng.uniform(-4, -2):.2g}"),
+                            "weight_decay": between(rng, 0.01, 0.1)},
+    "Adam": lambda rng: {"lr": round(float(rng.uniform(1e-3, 1e-2)), 5),
+                         "betas": pick(rng, [(0.9, 0.999), (0.8, 0.99)]), "eps": pick(rng, [1e-8, 1e-4]),
+                         "weight_decay": between(rng, 0.01, 0.1)},
+}
+
+SGD_MISTAKES = ("momentum-wrong-sign", "momentum-dampened", "momentum-velocity-not-kept")
+DECAY = "weight-decay-decoupled"
+
+CHECKS = [
+    # SGD
+    follows("SGD", 1, "SGD", {"lr": 0.1}, mistakes=("momentum-wrong-sign",)),
+    follows("SGD with momentum", 2, "SGD", {"lr": 0.1, "momentum": 0.9}, steps=4, mistakes=SGD_MISTAKES),
+    follows("SGD with momentum and weight decay", 1, "SGD", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1},
+            steps=4, mistakes=(DECAY, *SGD_MISTAKES)),
+    follows("SGD with momentum: a key added later starts fresh", 1, "SGD", {"lr": 0.1, "momentum": 0.9},
+            steps=4, late_at=3, kind="edge", mistakes=SGD_MISTAKES),
+    # RMSprop
+    follows("RMSprop with default hyperparameters", 1, "RMSprop", {}, mistakes=("rmsprop-eps-inside-sqrt",)),
+    follows("RMSprop, alpha 0.9, eps 0.01", 2, "RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 0.01}, steps=4,
+            grad_scale=0.1, mistakes=("rmsprop-eps-inside-sqrt",)),
+    follows("RMSprop with weight decay", 1, "RMSprop", {"lr": 0.01, "weight_decay": 0.1},
+            mistakes=(DECAY, "rmsprop-eps-inside-sqrt")),
+    follows("RMSprop: a key added later starts fresh", 1, "RMSprop", {"lr": 0.01, "alpha": 0.9}, steps=4, late_at=3,
+            kind="edge"),
+    # Adam
+    follows("Adam with default hyperparameters", 2, "Adam", {}, mistakes=("adam-no-bias-correction",)),
+    follows("Adam, betas (0.8, 0.99), eps 1e-4", 1, "Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-4}, steps=4,
+            mistakes=("adam-no-bias-correction",)),
+    follows("Adam with weight decay", 1, "Adam", {"lr": 0.01, "weight_decay": 0.1},
+            mistakes=(DECAY, "adam-no-bias-correction")),
+    follows("Adam: a key added later starts fresh", 2, "Adam", {"lr": 0.01}, steps=5, late_at=3, kind="edge",
+            mistakes=("adam-shared-step-count", "adam-no-bias-correction")),
+    # in place, dtype, validation
+    *(in_place(cls, kwargs) for cls, kwargs in
+      [("SGD", {"lr": 0.1, "momentum": 0.9}), ("RMSprop", {}), ("Adam", {"lr": 0.01})]),
+    *(follows(f"{cls} keeps float32 parameters float32", 1, cls, kwargs, dtype=np.float32, kind="shape")
+      for cls, kwargs in [("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+                          ("RMSprop", {"weight_decay": 0.01}), ("Adam", {"lr": 0.01, "weight_decay": 0.01})]),
+    rejects_keys("SGD", {"lr": 0.1}, ("weight",), ("bias",)),
+    rejects_keys("Adam", {}, ("weight", "bias", LATE_KEY), (LATE_KEY,)),
+    rejects_shape("RMSprop", {}),
+    raises("SGD rejects a negative learning rate", 1, f"{M}.SGD", lambda rng: {}, [], {"lr": -0.1},
+           must_mention=("-0.1",)),
+    raises("RMSprop rejects alpha = 1", 1, f"{M}.RMSprop", lambda rng: {}, [], {"alpha": 1.0},
+           must_mention=("1.0",)),
+    raises("Adam rejects beta1 = 1.5", 1, f"{M}.Adam", lambda rng: {}, [], {"betas": (1.5, 0.999)},
+           must_mention=("1.5",)),
+    # hidden: fresh hyperparameters, shapes and gradients; a key joins at step 3
+    *(follows(f"{cls}, fresh hyperparameters and shapes", 2, cls, FRESH[cls], steps=5, late_at=3,
+              shapes=fresh_shapes, hidden=True, kind="hidden", mistakes=mistakes)
+      for cls, mistakes in [("SGD", (DECAY, *SGD_MISTAKES)), ("RMSprop", (DECAY, "rmsprop-eps-inside-sqrt")),
+                            ("Adam", (DECAY, "adam-no-bias-correction", "adam-shared-step-count"))]),
+]
+
+DIAGNOSES = {
+    "momentum-wrong-sign": "the parameters moved *up* the gradient: with the velocity b = momentum * b + g, the "
+                           "step is p -= lr * b (minus). Check the sign of every update against a plain SGD "
+                           "step, p -= lr * g.",
+    "momentum-dampened": "the velocity was updated as an average, b = momentum * b + (1 - momentum) * g, so every "
+                         "step is (1 - momentum) times too small. torch.optim.SGD (no dampening) uses "
+                         "b = momentum * b + g, which makes b = g on the first step.",
+    "momentum-velocity-not-kept": "the momentum never builds up: the velocity starts from zero on every call, so "
+                                  "this is plain SGD. Keep one velocity per key in a dict on the optimizer "
+                                  "(self.velocity[key]), created with np.zeros_like(p) the first time the key is "
+                                  "seen and updated on every later step.",
+    "weight-decay-decoupled": "the weight decay was applied to the parameters directly, p *= 1 - lr * "
+                              "weight_decay, as AdamW does. These optimizers use classic L2 decay: add "
+                              "weight_decay * p to the gradient first, g = g + weight_decay * p, and let the "
+                              "rest of the update (momentum, running averages) see that sum.",
+    "rmsprop-eps-inside-sqrt": "eps was added inside the square root, sqrt(v + eps). torch.optim.RMSprop adds it "
+                               "outside: p -= lr * g / (np.sqrt(v) + eps). The two differ most where v is small "
+                               "next to eps, as it is here.",
+    "adam-no-bias-correction": "the moments were used without bias correction. m and v start at zero, so early on "
+                               "they are too small; divide by (1 - beta1 ** t) and (1 - beta2 ** t), with t the "
+                               "number of steps this key has taken (1 on its first step).",
+    "adam-shared-step-count": "one step counter t was shared by every key. A key that joins later must start "
+                              "with t = 1 for its bias correction; keep t per key (self.t[key]), like m and v.",
+}
+
+HINTS = [
+    "Every update works key by key: for key, p in params.items(): g = grads[key]; ... and changes p in place "
+    "(p -= ...), so the arrays a model holds see the new values.",
+    "Add the weight decay first, g = grads[key] + weight_decay * p (a new array: never modify grads), and check "
+    "that grads and params have the same keys and shapes before you change anything.",
+    "State lives on the optimizer, one entry per key, created the first time a key is seen: "
+    "self.velocity[key] = np.zeros_like(p) (SGD), self.square_avg[key] (RMSprop), self.m, self.v and a step "
+    "count self.t[key] (Adam).",
+    "SGD with momentum: b = momentum * b + g; p -= lr * b. RMSprop: v = alpha * v + (1 - alpha) * g * g; "
+    "p -= lr * g / (np.sqrt(v) + eps), with eps outside the root.",
+    "Adam: t += 1; m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g * g; "
+    "m_hat = m / (1 - beta1 ** t); v_hat = v / (1 - beta2 ** t); p -= lr * m_hat / (np.sqrt(v_hat) + eps).",
+    "Keep float32 parameters float32: store lr and the other hyperparameters with float(...), and update with "
+    "in-place operators (m *= beta1; m += (1 - beta1) * g).",
+]

@@ -1,0 +1,346 @@
+"""Exercise 6, regularization: inverted dropout (forward, backward) and the L2 penalty.
+
+Dropout's mask is fully determined by its seed (``rng.random(x.shape) >= p``),
+so value checks compare with the reference exactly. A gradient check cannot
+catch a missing ``1 / (1 - p)`` that is missing in both passes, so two
+property checks look at the statistics instead: over many units of ones, the
+mean of the output must be 1 and the fraction of zeros must be p, each within
+six binomial standard deviations.
+
+``l2_penalty`` returns a dict of gradients; the grader names a mistake by
+comparing arrays, so the gradients check takes them out of the dict key by key
+through a ``$`` slot (see ``exercise5``: ``$`` calls are methods of stored
+objects, not functions the student must define).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograder.checks.compare import check_array, check_float
+from autograder.checks.spec import Check, Context, backward_value, call, forward_value, gradient_check, raises
+
+M = "regularization"
+FWD, BWD, L2 = f"{M}.dropout_forward", f"{M}.dropout_backward", f"{M}.l2_penalty"
+SHAPE_HINT = "out has the shape of x"
+SIGMAS = 6
+L2_SHAPES = {"W": (3, 4), "b": (4,), "w_conv": (2, 1, 3, 3)}
+
+
+def dropout_inputs(shape, p, seed=0, dtype=np.float64):
+    """x and dout of ``shape``, and the scalars p and seed, as program inputs."""
+
+    def make(rng):
+        x = rng.standard_normal(shape).astype(dtype)
+        return {"x": x, "dout": rng.standard_normal(shape).astype(dtype), "p": p, "seed": seed}
+
+    return make
+
+
+def fresh_dropout(rng):
+    """A random shape, p and seed, the seed redrawn until its mask keeps a unit: where every unit is
+    dropped the output is 0 whatever the kept ones are scaled by, and every scaling mistake looks right."""
+    shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 5))))
+    p = round(float(rng.uniform(0.05, 0.95)), 3)
+    seed = int(rng.integers(2 ** 31))
+    while not np.any(np.random.default_rng(seed).random(shape) >= p):  # the documented mask
+        seed = int(rng.integers(2 ** 31))
+    return {"x": rng.standard_normal(shape), "dout": rng.standard_normal(shape), "p": p, "seed": seed}
+
+
+TRAIN = {"train": True, "seed": "$seed"}
+EVAL = {"train": False, "seed": "$seed"}
+SCALE_MISTAKES = ("dropout-scaled-by-p", "dropout-not-scaled", "dropout-keep-probability")
+EVAL_MISTAKES = ("dropout-in-eval-mode", "dropout-not-inverted")
+
+
+# ---------------------------------------------------------------- dropout statistics
+
+def ones_inputs(p, shape=(50, 200)):
+    """Many units of ones (float32 keeps the stored answers small), a drop probability and a seed."""
+    def make(rng):
+        return {"x": np.ones(shape, dtype=np.float32), "p": p if not callable(p) else p(rng),
+                "seed": int(rng.integers(2 ** 31))}
+    return make
+
+
+def fresh_p(rng):
+    """A drop probability in [0.1, 0.4] or [0.6, 0.9]: near 0.5, dropping p and keeping p look alike."""
+    p = round(float(rng.uniform(0.1, 0.4)), 3)
+    return p if rng.random() < 0.5 else round(1 - p, 3)
+
+
+def statistics(name, judge, make_inputs, mistakes=(), hidden=False) -> Check:
+    def build(rng):
+        return {"inputs": make_inputs(rng), "steps": [call(FWD, ["$x", "$p"], TRAIN, "fwd")], "outputs": ["fwd.0"]}
+
+    return Check(name, 1 if hidden else 2, "hidden" if hidden else "property", build, judge, hidden=hidden,
+                 uses_reference=False, mistakes=tuple(mistakes), diagnose=("fwd.0",))
+
+
+def _training_output(ctx: Context):
+    out, x = ctx.student["fwd.0"], ctx.inputs["x"]
+    if not isinstance(out, np.ndarray) or out.shape != x.shape:
+        got = getattr(out, "shape", type(out).__name__)
+        return None, f"dropout_forward should return an array of shape {x.shape} ({SHAPE_HINT}), but it returned {got}."
+    return out.astype(np.float64), None
+
+
+def mean_is_one(ctx: Context):
+    out, problem = _training_output(ctx)
+    if problem:
+        return problem
+    p, n = ctx.inputs["p"], out.size
+    # Each unit is Bernoulli(1 - p) / (1 - p): mean 1, variance p / (1 - p).
+    bound = SIGMAS * math.sqrt(p / ((1 - p) * n))
+    mean = float(out.mean())
+    if abs(mean - 1) <= bound:
+        return None
+    return (f"The mean of dropout_forward's output over {n} units of ones (p={p}, training mode) is {mean:.4f}; "
+            f"it should be 1 within {bound:.4f} ({SIGMAS} standard deviations of the mean). Inverted dropout "
+            f"divides the kept units by 1 - p, so that on average the output equals the input.")
+
+
+def drops_a_fraction_p(ctx: Context):
+    out, problem = _training_output(ctx)
+    if problem:
+        return problem
+    p, n = ctx.inputs["p"], out.size
+    bound = SIGMAS * math.sqrt(p * (1 - p) / n)  # the number of zeros is Binomial(n, p)
+    dropped = float(np.mean(out == 0))
+    if abs(dropped - p) <= bound:
+        return None
+    return (f"dropout_forward (p={p}, training mode) set {dropped:.4f} of {n} units of ones to zero; about p = {p} "
+            f"should be dropped (within {bound:.4f}, {SIGMAS} standard deviations). p is the probability of "
+            f"DROPPING a unit: keep the units where rng.random(x.shape) >= p.")
+
+
+# ---------------------------------------------------------------- dtype
+
+def dropout_keeps_float32(ctx: Context):
+    for name, what in (("fwd.0", "dropout_forward's output"), ("bwd", "dropout_backward's dx")):
+        got = ctx.student[name]
+        if not (isinstance(got, np.ndarray) and got.dtype == np.float32):
+            kind = getattr(got, "dtype", type(got).__name__)
+            return (f"{what} is {kind} for a float32 input; keep the input's dtype. Multiply by a Python float, "
+                    f"(1.0 / (1.0 - p)), and by the boolean mask itself: a float64 mask, or np.float64 "
+                    f"scalar, turns float32 into float64 in NumPy 2.")
+    return None
+
+
+def dropout_float32() -> Check:
+    def build(rng):
+        inputs = dropout_inputs((3, 4), 0.3, seed=5, dtype=np.float32)(rng)
+        steps = [call(FWD, ["$x", "$p"], TRAIN, "fwd"), call(BWD, ["$dout", "$fwd.1"], None, "bwd")]
+        return {"inputs": inputs, "steps": steps, "outputs": ["fwd.0", "bwd"]}
+
+    return Check("dropout keeps float32", 1, "shape", build, dropout_keeps_float32, uses_reference=False)
+
+
+# ---------------------------------------------------------------- L2 penalty
+
+def l2_inputs(shapes=L2_SHAPES, weight_decay=0.1, dtype=np.float64):
+    def make(rng):
+        sizes = shapes(rng) if callable(shapes) else shapes
+        wd = weight_decay(rng) if callable(weight_decay) else weight_decay
+        return {"$params": {key: rng.standard_normal(shape).astype(dtype) for key, shape in sizes.items()},
+                "wd": wd}
+    return make
+
+
+def fresh_l2_shapes(rng):
+    rows, cols = (int(n) for n in rng.integers(1, 6, size=2))
+    return {"W": (rows, cols), "b": (cols,), "w_conv": tuple(int(n) for n in rng.integers(1, 4, size=4))}
+
+
+def params_untouched(ctx: Context) -> str | None:
+    after = ctx.student.get("$params")
+    for key, before in ctx.inputs["$params"].items():
+        got = after.get(key) if isinstance(after, dict) else None
+        if not (isinstance(got, np.ndarray) and got.shape == before.shape and np.array_equal(got, before)):
+            return (f"l2_penalty changed params[{key!r}]. The parameters belong to the model: compute the "
+                    f"gradient into a new array (weight_decay * w), never with *= or += on w.")
+    return None
+
+
+def l2_loss(name, points, make_inputs, *, hidden=False, kind="value") -> Check:
+    def build(rng):
+        return {"inputs": make_inputs(rng), "steps": [call(L2, [{"ref": "$params"}, "$wd"], None, "fwd")],
+                "outputs": ["fwd.0", "$params"]}
+
+    def judge(ctx: Context):
+        problem = check_float(ctx.student["fwd.0"], ctx.reference["fwd.0"],
+                              what=f"The loss from l2_penalty (weight_decay={ctx.inputs['wd']})", atol=1e-10, rtol=1e-8)
+        return problem or params_untouched(ctx)
+
+    return Check(name, points, kind, build, judge, hidden=hidden, mistakes=("l2-no-half",), diagnose=("fwd.0",))
+
+
+def l2_grads_program(make_inputs, keys=tuple(L2_SHAPES)):
+    """Call l2_penalty and take each gradient out of its dict (``grad_W``, ...), plus the dict itself."""
+
+    def build(rng):
+        steps = [call(L2, [{"ref": "$params"}, "$wd"], None, "$l2"),
+                 # dict.get(None, default) returns the default: item 1 of the result, taken through a
+                 # {"ref", "index"} node so that a result that is not a tuple gets the contract's message.
+                 {"call": "$params.get", "args": [{"lit": None}, {"ref": "$l2", "index": 1}], "into": "$grads"}]
+        steps += [{"call": "$grads.get", "args": [{"lit": key}], "into": f"grad_{key}"} for key in keys]
+        return {"inputs": make_inputs(rng), "steps": steps, "outputs": [f"grad_{key}" for key in keys] + ["$grads"]}
+
+    return build
+
+
+def grads_dict_problem(ctx: Context, keys) -> str | None:
+    grads = ctx.student["$grads"]
+    if not isinstance(grads, dict) or set(grads) != set(keys):
+        got = sorted(grads) if isinstance(grads, dict) else f"a {type(grads).__name__}"
+        return f"l2_penalty's grads should be a dict with the keys of params, {sorted(keys)}, but it is {got}."
+    return None
+
+
+def l2_grads(name, points, make_inputs, *, keys=tuple(L2_SHAPES), hidden=False, kind="value") -> Check:
+    def judge(ctx: Context):
+        problem = grads_dict_problem(ctx, keys)
+        if problem:
+            return problem
+        for key in keys:
+            want = ctx.reference[f"grad_{key}"]
+            problem = check_array(ctx.student[f"grad_{key}"], want,
+                                  what=f"grads[{key!r}] from l2_penalty (weight_decay={ctx.inputs['wd']})",
+                                  atol=1e-10, rtol=1e-8, shape_hint=f"the shape of params[{key!r}]")
+            if problem:
+                return problem
+        return None
+
+    return Check(name, points, kind, l2_grads_program(make_inputs, keys), judge, hidden=hidden,
+                 mistakes=("l2-no-half",), diagnose=tuple(f"grad_{key}" for key in keys))
+
+
+def l2_keeps_float32(ctx: Context):
+    problem = grads_dict_problem(ctx, L2_SHAPES)
+    if problem:
+        return problem
+    for key in L2_SHAPES:
+        got = ctx.student[f"grad_{key}"]
+        if not isinstance(got, np.ndarray) or got.dtype != np.float32:
+            kind = getattr(got, "dtype", type(got).__name__)
+            return (f"grads[{key!r}] from l2_penalty is {kind} for float32 params; keep their dtype: multiply "
+                    f"by a Python float, float(weight_decay) * w (in NumPy 2, np.float64(...) * w is float64).")
+    return None
+
+
+def l2_of_nothing() -> Check:
+    def build(rng):
+        return {"inputs": {"$params": {}, "wd": 0.1}, "steps": [call(L2, [{"ref": "$params"}, "$wd"], None, "fwd")],
+                "outputs": ["fwd.0", "fwd.1"]}
+
+    def judge(ctx: Context):
+        loss, grads = ctx.student["fwd.0"], ctx.student["fwd.1"]
+        problem = check_float(loss, 0.0, what="The loss of l2_penalty({}, 0.1)", atol=0, rtol=0)
+        if problem:
+            return problem + " An empty dict has nothing to penalise: sum(...) over no arrays should give 0.0."
+        if grads != {}:
+            return f"l2_penalty({{}}, 0.1) should return an empty dict of gradients, but returned {grads!r}."
+        return None
+
+    return Check("l2_penalty of no parameters is 0.0", 1, "edge", build, judge, uses_reference=False)
+
+
+def l2_loss_is_a_float(ctx: Context):
+    loss = ctx.student["fwd.0"]
+    if type(loss) is float:
+        return None
+    kind = getattr(loss, "type_name", type(loss).__name__)
+    return f"The loss from l2_penalty should be a Python float, but it is a {kind}: return float(...)."
+
+
+CHECKS = [
+    # dropout values: the mask is the documented one, so the reference's output is exact
+    forward_value("dropout forward, p = 0.5", 2, FWD, dropout_inputs((4, 5), 0.5), ["$x", "$p"], TRAIN,
+                  shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
+    forward_value("dropout forward, p = 0.2, on NCHW", 1, FWD, dropout_inputs((2, 3, 4, 5), 0.2, seed=11),
+                  ["$x", "$p"], TRAIN, shape_hint=SHAPE_HINT, kind="shape", mistakes=SCALE_MISTAKES),
+    forward_value("dropout forward, seed is a Generator", 1, FWD, dropout_inputs((5, 6), 0.3), ["$x", "$p"],
+                  {"train": True, "seed": {"rng": 2024}}, shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
+    forward_value("dropout with p = 0 keeps every unit", 1, FWD, dropout_inputs((3, 4), 0.0), ["$x", "$p"], TRAIN,
+                  shape_hint=SHAPE_HINT, kind="edge", mistakes=SCALE_MISTAKES),
+    backward_value("dropout backward", 2, FWD, BWD, dropout_inputs((4, 5), 0.4, seed=3), ["$x", "$p"], TRAIN,
+                   wrt=["x"], mistakes=("dropout-backward-not-scaled", *SCALE_MISTAKES)),
+    gradient_check("dropout gradient check", 1, FWD, BWD, dropout_inputs((3, 4), 0.3, seed=9), ["$x", "$p"], TRAIN,
+                   most=12),
+    # statistics: what a gradient check cannot see
+    statistics("dropout keeps the mean of its input", mean_is_one, ones_inputs(0.3),
+               mistakes=("dropout-scaled-by-p", "dropout-not-scaled")),
+    statistics("dropout drops a fraction p of the units", drops_a_fraction_p, ones_inputs(0.3),
+               mistakes=("dropout-keep-probability",)),
+    # evaluation mode
+    forward_value("dropout in eval mode is the identity", 2, FWD, dropout_inputs((4, 5), 0.5), ["$x", "$p"], EVAL,
+                  shape_hint=SHAPE_HINT, mistakes=EVAL_MISTAKES),
+    backward_value("dropout backward in eval mode is the identity", 1, FWD, BWD, dropout_inputs((4, 5), 0.5),
+                   ["$x", "$p"], EVAL, wrt=["x"], mistakes=EVAL_MISTAKES),
+    dropout_float32(),
+    raises("dropout rejects p = 1", 1, FWD, dropout_inputs((3,), 1.0), ["$x", "$p"]),
+    raises("dropout rejects a negative p", 1, FWD, dropout_inputs((3,), -0.2), ["$x", "$p"], must_mention=("-0.2",)),
+    # L2 penalty
+    l2_loss("l2_penalty loss", 2, l2_inputs()),
+    l2_grads("l2_penalty grads", 2, l2_inputs()),
+    l2_of_nothing(),
+    Check("l2_penalty returns a Python float", 1, "shape",
+          lambda rng: {"inputs": l2_inputs(dtype=np.float32)(rng),
+                       "steps": [call(L2, [{"ref": "$params"}, "$wd"], None, "fwd")], "outputs": ["fwd.0"]},
+          l2_loss_is_a_float, uses_reference=False),
+    Check("l2_penalty keeps float32", 1, "shape", l2_grads_program(l2_inputs(dtype=np.float32)), l2_keeps_float32,
+          uses_reference=False),
+    raises("l2_penalty rejects a negative weight_decay", 1, L2, l2_inputs(weight_decay=-0.01),
+           [{"ref": "$params"}, "$wd"], must_mention=("-0.01",)),
+    # hidden: fresh shapes, p, seeds and weight decays
+    forward_value("dropout forward, fresh shapes", 1, FWD, fresh_dropout, ["$x", "$p"], TRAIN, hidden=True,
+                  kind="hidden", shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
+    backward_value("dropout backward, fresh shapes", 1, FWD, BWD, fresh_dropout, ["$x", "$p"], TRAIN, wrt=["x"],
+                   hidden=True, kind="hidden", mistakes=("dropout-backward-not-scaled", *SCALE_MISTAKES)),
+    statistics("dropout keeps the mean, fresh p and seed", mean_is_one, ones_inputs(fresh_p), hidden=True,
+               mistakes=("dropout-scaled-by-p", "dropout-not-scaled")),
+    statistics("dropout drops a fraction p, fresh p and seed", drops_a_fraction_p, ones_inputs(fresh_p), hidden=True,
+               mistakes=("dropout-keep-probability",)),
+    l2_loss("l2_penalty loss, fresh shapes", 1, l2_inputs(fresh_l2_shapes, lambda rng: float(rng.uniform(0, 1))),
+            hidden=True, kind="hidden"),
+    l2_grads("l2_penalty grads, fresh shapes", 1, l2_inputs(fresh_l2_shapes, lambda rng: float(rng.uniform(0, 1))),
+             hidden=True, kind="hidden"),
+]
+
+DIAGNOSES = {
+    "dropout-scaled-by-p": "the kept units were multiplied by p. Inverted dropout divides them by the probability "
+                           "of keeping them, out = x * mask / (1 - p), so that the expected output equals x.",
+    "dropout-not-scaled": "the kept units were not rescaled, so the output is on average (1 - p) times the input. "
+                          "Divide by 1 - p in the forward pass and in the backward pass: out = x * mask / (1 - p), "
+                          "dx = dout * mask / (1 - p).",
+    "dropout-keep-probability": "p was used as the probability of KEEPING a unit (as in some older course notes). "
+                                "Here, as in PyTorch, p is the probability of dropping one: mask = "
+                                "rng.random(x.shape) >= p, and the kept units are divided by 1 - p.",
+    "dropout-in-eval-mode": "units were dropped in evaluation mode too. With train=False dropout does nothing at "
+                            "all: return a copy of x, and let the backward pass return a copy of dout.",
+    "dropout-not-inverted": "evaluation mode multiplied by (1 - p): that is the original, non-inverted dropout. "
+                            "This exercise uses inverted dropout: the 1 / (1 - p) is applied while training, so "
+                            "evaluation is the identity.",
+    "dropout-backward-not-scaled": "dx is dout * mask, without the factor 1 / (1 - p). For a fixed mask dropout "
+                                   "is the linear map x -> x * mask / (1 - p), so its gradient is "
+                                   "dout * mask / (1 - p): the backward pass scales exactly as the forward does.",
+    "l2-no-half": "the penalty came out as weight_decay * sum(w ** 2), twice the documented "
+                  "(weight_decay / 2) * sum(w ** 2), and the gradients as 2 * weight_decay * w. The 1/2 is there "
+                  "so that the gradient is exactly weight_decay * w, the term the optimizers' weight_decay adds.",
+}
+
+HINTS = [
+    "p is the probability of DROPPING a unit. In training: rng = seed if it is a np.random.Generator, else "
+    "np.random.default_rng(seed); mask = rng.random(x.shape) >= p.",
+    "Inverted dropout rescales the survivors while training, out = x * mask / (1 - p), so that nothing changes "
+    "at test time: with train=False, return x.copy().",
+    "The cache is (mask, p) (mask None in eval mode); backward applies the same mask and the same 1 / (1 - p) to "
+    "dout. Dividing by a Python float keeps float32 arrays float32.",
+    "l2_penalty: the loss is 0.5 * weight_decay * (sum of w ** 2 over every array), a Python float (float(...)), "
+    "and each gradient is weight_decay * w, in a new dict with the same keys.",
+    "Validate first: raise ValueError if p is outside [0, 1) or weight_decay < 0, with the value in the message "
+    "(f\"... got p={p}\").",
+]

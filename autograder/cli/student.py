@@ -1,0 +1,146 @@
+"""The students' commands: ``check``, ``status``, ``hint``, ``reset`` and ``watch``.
+
+Each parses its options, calls the grading core and hands the result to :mod:`autograder.report`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from autograder.errors import UsageError
+from autograder.grading.grader import grade_exercise
+from autograder.exercises import EXERCISES, find_exercise, valid_names
+from autograder.report.console import render_check, render_status
+from autograder.report.gradescope import results_json
+from autograder.paths import resolve_submission
+from autograder.cli.ui import console, friendly_errors
+
+PathOption = Annotated[Optional[Path], typer.Option(
+    "--path", help="Folder holding your modules under the same file names as exercises/ (default: exercises/).")]
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Print only a Gradescope-compatible results object on stdout.")]
+HiddenOption = Annotated[bool, typer.Option(
+    "--hidden", help="Instructors: also run the hidden tests (needs the solutions package).")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", min=0.1, help="Seconds each test may take before it counts as timed out.")]
+ExerciseArgument = Annotated[str, typer.Argument(
+    help=f"Which exercise: exercise3, ex3, 3 or its topic. One of: {valid_names()}.", show_default=False)]
+
+
+def _grade_all(path, hidden, timeout):
+    folder = resolve_submission(path)
+    return [grade_exercise(ex, folder, hidden=hidden, timeout=timeout) for ex in EXERCISES]
+
+
+def _show_status(results, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(results_json(results), indent=2))
+    else:
+        render_status(console, results)
+
+
+def check(
+    exercise: Annotated[Optional[str], typer.Argument(
+        help=f"Which exercise: exercise3, ex3, 3 or its topic. One of: {valid_names()}.", show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Check every exercise (the same as cnnlab status).")] = False,
+    path: PathOption = None,
+    as_json: JsonOption = False,
+    hidden: HiddenOption = False,
+    timeout: TimeoutOption = 5.0,
+) -> None:
+    """Run the tests of one exercise against your code and explain every failure.
+
+    Exit code 0 when every test passes, 1 otherwise, 2 for a wrong exercise name.
+    """
+    if all_ or exercise is None:
+        if exercise is not None or not all_:
+            raise UsageError("Name one exercise, or use --all for every exercise. "
+                             f"Valid names: {valid_names()}.")
+        results = _grade_all(path, hidden, timeout)
+        _show_status(results, as_json)
+        raise typer.Exit(0 if all(r.passed for r in results) else 1)
+    result = grade_exercise(find_exercise(exercise), path, hidden=hidden, timeout=timeout)
+    if as_json:
+        typer.echo(json.dumps(results_json([result]), indent=2))
+    else:
+        render_check(console, result)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+def status(path: PathOption = None, as_json: JsonOption = False, hidden: HiddenOption = False,
+           timeout: TimeoutOption = 5.0) -> None:
+    """Show points and progress over every exercise."""
+    _show_status(_grade_all(path, hidden, timeout), as_json)
+
+
+def hint(exercise: ExerciseArgument, path: PathOption = None) -> None:
+    """Show the next hint for an exercise (one more each time you ask)."""
+    from autograder.student.hints import next_hint
+
+    ex = find_exercise(exercise)
+    shown, total, hints = next_hint(ex, resolve_submission(path))
+    for number, text in enumerate(hints, 1):
+        style = "bold" if number == shown else "dim"
+        console.print(f"[{style}]Hint {number}/{total}:[/] {text}")
+    if shown < total:
+        console.print(f"[dim]Run cnnlab hint {ex.name} again for the next one.[/]")
+
+
+def reset(
+    exercise: ExerciseArgument,
+    path: PathOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Put an exercise's stub back, keeping a backup of your file."""
+    from autograder.student.backups import reset_exercise
+
+    ex = find_exercise(exercise)
+    folder = resolve_submission(path)
+    files = ", ".join(f"{m}.py" for m in ex.modules)
+    if not yes and not typer.confirm(f"Replace {files} in {folder} with the original stub? "
+                                     "(your file is backed up first)"):
+        console.print("Nothing changed.")
+        raise typer.Exit(1)
+    for target, saved in reset_exercise(ex, folder):
+        note = f" (your version is in {saved})" if saved else ""
+        console.print(f"Reset {target}{note}")
+
+
+def watch(
+    exercise: Annotated[Optional[str], typer.Argument(
+        help="Which exercise to follow; by default the first one that does not pass yet.", show_default=False)] = None,
+    path: PathOption = None,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between looks at your files.")] = 0.5,
+    timeout: TimeoutOption = 5.0,
+) -> None:
+    """Rerun the check every time you save one of your files (Ctrl-C to stop)."""
+    from autograder.student.watch import watch as watch_loop
+
+    folder = resolve_submission(path)
+    fixed = find_exercise(exercise) if exercise else None
+
+    def run_once() -> None:
+        console.clear()
+        target = fixed
+        if target is None:
+            target = next((ex for ex in EXERCISES if not grade_exercise(ex, folder, timeout=timeout).passed), None)
+            if target is None:
+                console.print("[bold green]Every exercise passes. Well done![/] Try cnnlab train next.")
+                return
+        render_check(console, grade_exercise(target, folder, timeout=timeout))
+        console.print("[dim]Watching your files; save to rerun, Ctrl-C to stop.[/]")
+
+    try:
+        watch_loop(folder, run_once, interval=interval)
+    except KeyboardInterrupt:
+        console.print("Stopped watching.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the students' commands to ``app``."""
+    for command in (check, status, hint, reset, watch):
+        app.command()(friendly_errors(command))

@@ -1,0 +1,203 @@
+"""``cnnlab train``, ``evaluate`` and ``predict``: parse, call :mod:`autograder.training.runs`, render with rich."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from autograder.errors import UsageError
+from autograder.training.train import TrainConfig, TrainProgress
+from autograder.cli.ui import console, friendly_errors
+
+DEFAULTS = TrainConfig()
+
+
+class Data(str, Enum):
+    digits = "digits"
+    mnist = "mnist"
+    fashion_mnist = "fashion-mnist"
+
+
+class Impl(str, Enum):
+    student = "student"
+    reference = "reference"
+
+
+ImplOption = Annotated[Optional[Impl], typer.Option(
+    "--impl", help="Whose layers run the network: yours (student) or cnnlab's (reference). "
+                   "Default: the ones the run was trained with.", show_default=False)]
+PathOption = Annotated[Optional[Path], typer.Option(
+    "--path", help="Folder holding your modules (default: exercises/).", show_default=False)]
+RunArgument = Annotated[Path, typer.Argument(help="A run folder written by cnnlab train, like runs/digits-...",
+                                             show_default=False)]
+
+
+def parse_channels(text: str) -> tuple[int, int]:
+    """``"8,16"`` -> ``(8, 16)``; anything else is a :class:`UsageError` showing what came."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise UsageError(f"--channels takes two filter counts separated by a comma, like 8,16; got '{text}'.")
+    return int(parts[0]), int(parts[1])
+
+
+class RichProgress(TrainProgress):
+    """One bar per epoch with the running loss and accuracy, then the test accuracy."""
+
+    def __init__(self):
+        self.bars = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(bar_width=28), MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:.3f}  acc {task.fields[acc]:6.1%}  {task.fields[test]}"),
+            console=console)
+        self.task = None
+        self.running = False
+
+    def stage(self, message: str) -> None:
+        self.close()  # the bars are done; later messages go below them
+        console.print(f"[dim]{escape(message)}[/]")
+
+    def epoch_start(self, epoch: int, epochs: int, batches: int) -> None:
+        if not self.running:
+            self.bars.start()
+            self.running = True
+        width = len(str(epochs))
+        self.task = self.bars.add_task(f"epoch {epoch:>{width}}/{epochs}", total=batches,
+                                       loss=0.0, acc=0.0, test="")
+
+    def batch_end(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
+        self.bars.update(self.task, completed=batch, loss=loss, acc=accuracy)
+
+    def epoch_end(self, metrics) -> None:
+        self.bars.update(self.task, test=f"test acc [bold]{metrics.test_accuracy:6.1%}[/]")
+
+    def close(self) -> None:
+        if self.running:
+            self.bars.stop()
+            self.running = False
+
+
+def train(
+    epochs: Annotated[int, typer.Option(help="Passes over the training images.")] = DEFAULTS.epochs,
+    batch_size: Annotated[int, typer.Option(help="Images per Adam step.")] = DEFAULTS.batch_size,
+    lr: Annotated[float, typer.Option(
+        help="Peak learning rate of Adam; it decays to 0 along a cosine over the run.")] = DEFAULTS.lr,
+    weight_decay: Annotated[float, typer.Option(help="Adam's L2 penalty on the weights.")] = DEFAULTS.weight_decay,
+    channels: Annotated[str, typer.Option(
+        help="Filters of the first and the second convolution, as C1,C2.")] = ",".join(map(str, DEFAULTS.channels)),
+    hidden: Annotated[int, typer.Option(help="Units of the hidden fully connected layer.")] = DEFAULTS.hidden,
+    dropout: Annotated[float, typer.Option(help="Probability of dropping a hidden unit.")] = DEFAULTS.dropout,
+    seed: Annotated[int, typer.Option(
+        help="Seed of the weights, the batch order and dropout: the same seed gives the same run.")] = DEFAULTS.seed,
+    data: Annotated[Data, typer.Option(
+        help="digits: the 8x8 digits inside scikit-learn. mnist, fashion-mnist: IDX files in --data-dir.")
+    ] = Data.digits,
+    data_dir: Annotated[Optional[Path], typer.Option(
+        help="Folder with the four MNIST-style IDX files (train-images-idx3-ubyte and the others, raw or .gz). "
+             "Nothing is downloaded.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        help="Folder for this run's outputs (default: runs/NAME).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option(
+        help="Name of the run under runs/ (default: the data, date and time).", show_default=False)] = None,
+    impl: Annotated[Impl, typer.Option(
+        help="Train with your layers (student) or with cnnlab's (reference).")] = Impl.student,
+    path: PathOption = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the figures.")] = True,
+) -> None:
+    """Build a CNN from your own layers and train it on handwritten digits.
+
+    The network: conv 3x3, ReLU, max pool, conv 3x3, ReLU, max pool, affine, ReLU, dropout, affine,
+    softmax cross-entropy, trained with your Adam. It first checks that the exercises it needs pass.
+    """
+    from autograder.training.runs import run_training
+
+    if out is not None and name is not None:
+        raise UsageError("Give either --out (the run folder itself) or --name (a folder under runs/), not both.")
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+                         channels=parse_channels(channels), hidden=hidden, dropout=dropout, seed=seed,
+                         data=data.value, data_dir=str(data_dir) if data_dir else None)
+    progress = RichProgress()
+    try:
+        summary = run_training(config, impl=impl.value, path=path, out=out, name=name, plots=plots,
+                               progress=progress)
+    finally:
+        progress.close()
+    console.print(
+        f"\n[bold green]Test accuracy {summary.test_accuracy:.1%}[/] after {summary.epochs} epochs. "
+        f"Training took {summary.train_seconds:.1f} s ({summary.total_seconds:.1f} s with the data and figures).")
+    figures = [f for f in summary.files if f.endswith(".png")]
+    where = escape(str(summary.run_dir))
+    console.print(f"Outputs in [bold]{where}[/]: {', '.join(summary.files)}")
+    if figures:
+        console.print(f"[dim]Look at the figures, then try: cnnlab evaluate {where}  "
+                      f"or  cnnlab predict {where} IMAGE.png[/]")
+
+
+def confusion_table(evaluation) -> Table:
+    """The confusion matrix as a rich table: rows true classes, columns predicted ones."""
+    table = Table(title="Confusion matrix (rows: true class, columns: predicted)", show_lines=False)
+    table.add_column("true \\ pred", style="bold")
+    for name in evaluation.classes:
+        table.add_column(escape(name), justify="right")
+    for t, row in enumerate(evaluation.confusion):
+        cells = []
+        for p, count in enumerate(row):
+            if t == p:
+                cells.append(f"[green]{count}[/]")
+            else:
+                cells.append(f"[bold red]{count}[/]" if count else "[dim]·[/]")
+        table.add_row(escape(evaluation.classes[t]), *cells)
+    return table
+
+
+def evaluate(
+    run_dir: RunArgument,
+    impl: ImplOption = None,
+    path: PathOption = None,
+    data_dir: Annotated[Optional[Path], typer.Option(
+        help="Where the IDX files are now, if they moved since training.", show_default=False)] = None,
+) -> None:
+    """Reload a trained run and measure it on its test images."""
+    from autograder.training.runs import evaluate_run
+
+    result = evaluate_run(run_dir, impl.value if impl else None, path, data_dir)
+    console.print(f"Test accuracy on {result.data}: [bold]{result.accuracy:.1%}[/] "
+                  f"({result.correct} of {result.total} images), mean loss {result.loss:.4f}")
+    console.print(confusion_table(result))
+
+
+def predict(
+    run_dir: RunArgument,
+    image: Annotated[Path, typer.Argument(help="An image file (PNG, JPEG, ...) of one digit.", show_default=False)],
+    top: Annotated[int, typer.Option(min=1, help="How many of the most likely classes to list.")] = 3,
+    impl: ImplOption = None,
+    path: PathOption = None,
+) -> None:
+    """Classify one image with a trained run.
+
+    The image is turned grey, inverted if it shows dark ink on light paper,
+    cropped to the ink and shrunk to the network's input size.
+    """
+    from autograder.training.runs import predict_image
+
+    result = predict_image(run_dir, image, impl.value if impl else None, path)
+    console.print(f"[bold]{escape(str(image))}[/] looks like a [bold green]{escape(result.name)}[/] "
+                  f"({result.probabilities[result.label]:.1%} sure).")
+    table = Table(show_header=True, box=None)
+    table.add_column("class")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    for name, probability in result.top(min(top, len(result.classes))):
+        table.add_row(escape(name), f"{probability:.1%}", "[green]" + "█" * round(30 * probability) + "[/]")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the training commands to ``app``."""
+    app.command()(friendly_errors(train))
+    app.command()(friendly_errors(evaluate))
+    app.command()(friendly_errors(predict))

@@ -1,0 +1,1 @@
+"""Grading results rendered for people and machines: the console (rich) and Gradescope's results.json."""

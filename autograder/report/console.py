@@ -1,0 +1,69 @@
+"""Grading results for people: the table of one exercise with its feedback, and the progress of all six."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, ExerciseResult
+from autograder.report.text import feedback
+
+MARKS = {"passed": ("passed", "green"), "failed": ("failed", "red"),
+         "not-started": ("not started", "yellow"), "could-not-grade": ("could not grade", "magenta")}
+
+
+def render_check(console: Console, result: ExerciseResult) -> None:
+    """The table of one exercise's tests, then the feedback of every failure."""
+    ex = result.exercise
+    table = Table(title=f"{ex.name}: {ex.title}", title_justify="left", expand=False)
+    table.add_column("Test")
+    table.add_column("Points", justify="right")
+    table.add_column("Result")
+    for test in result.tests:
+        label, colour = MARKS[test.state]
+        name = test.name + (" [dim](hidden)[/]" if test.hidden else "")
+        table.add_row(name, f"{test.score}/{test.max_score}", f"[{colour}]{label}[/]")
+    console.print(table)
+    if result.status == COULD_NOT_GRADE and result.problem:
+        printed = f"\nYour code printed:\n{result.printed}" if result.printed else ""
+        console.print(Panel(Text(result.problem + printed), title="Could not grade", border_style="magenta"))
+    else:
+        explained_in: dict[str, str] = {}  # mistake id -> the first test whose panel explains it
+        for test in result.tests:
+            if test.passed or test.state == NOT_STARTED:
+                continue
+            text = feedback(test, explained_in.get(test.mistake))
+            if test.mistake:
+                explained_in.setdefault(test.mistake, test.name)
+            console.print(Panel(Text(text), title=test.name, title_align="left", border_style=MARKS[test.state][1]))
+        waiting = sorted({t.message for t in result.tests if t.state == NOT_STARTED})
+        if waiting:
+            console.print(f"[yellow]Not started yet:[/] {'; '.join(waiting)}")
+    colour = "green" if result.passed else "red"
+    console.print(f"[bold {colour}]{ex.name}: {result.score}/{result.max_score} points[/]"
+                  + ("  All tests pass." if result.passed else ""))
+
+
+def render_status(console: Console, results: list[ExerciseResult]) -> None:
+    """One line per exercise with points and progress, and a bar for the whole course."""
+    table = Table(title="cnnlab progress", title_justify="left")
+    for column, justify in (("Exercise", "left"), ("Topic", "left"), ("Points", "right"), ("Progress", "left")):
+        table.add_column(column, justify=justify)
+    colours = {"done": "green", "in progress": "yellow", "not started": "dim"}
+    for r in results:
+        progress = r.progress if r.status == "graded" else "could not grade"
+        table.add_row(r.exercise.name, r.exercise.topic, f"{r.score}/{r.max_score}",
+                      f"[{colours.get(progress, 'magenta')}]{progress}[/]")
+    console.print(table)
+    score, total = sum(r.score for r in results), sum(r.max_score for r in results)
+    done = sum(r.passed for r in results)
+    summary = Table.grid(padding=(0, 2))  # the bar and its numbers on one line (a bare bar ends no line)
+    summary.add_row(ProgressBar(total=max(total, 1), completed=score, width=40),
+                    f"{score}/{total} points, {done} of {len(results)} exercises done.")
+    console.print(summary)
+    following = next((r for r in results if not r.passed), None)
+    if following:
+        console.print(f"Next: [bold]cnnlab check {following.exercise.name}[/]")

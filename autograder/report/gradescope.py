@@ -1,0 +1,40 @@
+"""Grading results as Gradescope's results.json, the machine-readable form of every grade.
+
+The object follows Gradescope's results format (``score``, ``max_score``,
+``tests[]`` with ``name``, ``score``, ``max_score``, ``status``, ``output``,
+``visibility``) plus cnnlab's ``version`` and a run ``status`` of
+``graded`` or ``could-not-grade``.
+"""
+
+from __future__ import annotations
+
+from autograder.grading.results import COULD_NOT_GRADE, GRADED, PASSED, ExerciseResult, TestResult
+from autograder.report.text import feedback
+
+SCHEMA_VERSION = 1
+
+
+def test_json(test: TestResult, prefix: str = "") -> dict:
+    """One entry of ``tests[]``: Gradescope's statuses are only passed and failed."""
+    return {"name": f"{prefix}{test.name}", "score": test.score, "max_score": test.max_score,
+            "status": PASSED if test.passed else "failed", "output": feedback(test),
+            "visibility": "after_published" if test.hidden else "visible"}
+
+
+def results_json(results: list[ExerciseResult]) -> dict:
+    """One results object for one or more exercises."""
+    many = len(results) > 1
+    tests = [test_json(t, f"{r.exercise.name}: " if many else "") for r in results for t in r.tests]
+    data = {
+        "version": SCHEMA_VERSION,
+        "status": COULD_NOT_GRADE if any(r.status == COULD_NOT_GRADE for r in results) else GRADED,
+        "score": sum(r.score for r in results),
+        "max_score": sum(r.max_score for r in results),
+        "tests": tests,
+    }
+    if many:
+        data["exercises"] = [{"name": r.exercise.name, "topic": r.exercise.topic, "score": r.score,
+                              "max_score": r.max_score, "progress": r.progress, "status": r.status} for r in results]
+    else:
+        data["exercise"] = results[0].exercise.name
+    return data

@@ -1,0 +1,281 @@
+"""Run folders: train and save a run, read it back, evaluate it, classify an image with it.
+
+A run folder (``runs/<name>/``) holds:
+
+- ``metrics.json``: the settings, the seed, whose layers, per-epoch loss and
+  accuracy, the test accuracy and the times (schema below);
+- ``weights.npz``: the parameters, under the names of :data:`autograder.training.model.PARAM_NAMES`;
+- the figures of :mod:`autograder.training.plots` (unless turned off).
+
+``metrics.json`` has ``version`` (1), ``status`` (``completed``), ``settings``
+(every field of :class:`~autograder.training.train.TrainConfig`), ``seed``, ``impl``
+(``student`` or ``reference``), ``layers`` (the folder of the layers, or
+``reference``), ``data`` (``name``, ``input_shape``, ``classes``,
+``train_size``, ``test_size``), ``epochs`` (one object per epoch: ``epoch``,
+``train_loss``, ``train_accuracy``, ``test_loss``, ``test_accuracy``,
+``seconds``), ``test_accuracy``, ``train_seconds``, ``total_seconds``,
+``files``, ``created`` and ``cnnlab_version``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from autograder import __version__
+from autograder.training.data import Dataset, load_dataset, load_image
+from autograder.errors import CnnlabError, UsageError
+from autograder.training.layers import get_layers
+from autograder.training.model import CNN
+from autograder.training.train import (TrainConfig, TrainProgress, TrainResult, confusion_matrix, evaluate,
+                              single_threaded_blas, train_model)
+
+METRICS_VERSION = 1
+
+
+def new_run_dir(runs: Path, name: str | None, data: str) -> Path:
+    """``runs/<name>``; without a name, ``<data>-<date>-<time>`` (with ``-2``, ``-3``, ... if taken)."""
+    if name is not None:
+        if not name.strip() or Path(name).name != name or name in (".", ".."):
+            raise UsageError(f"--name must be a plain folder name (no slashes), got '{name}'.")
+        return runs / name
+    base = f"{data}-{time.strftime('%Y%m%d-%H%M%S')}"
+    candidate, n = runs / base, 1
+    while candidate.exists():
+        n += 1
+        candidate = runs / f"{base}-{n}"
+    return candidate
+
+
+def save_run(run_dir: Path, config: TrainConfig, result: TrainResult, data: Dataset, impl: str,
+             origin: str, started: float, plots: bool = True) -> list[str]:
+    """Write ``weights.npz``, the figures (if ``plots``) and then ``metrics.json``; return the file names.
+
+    ``started`` is the :func:`time.perf_counter` reading when the command
+    began; ``total_seconds`` in ``metrics.json`` counts from it to the figures' end.
+    """
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CnnlabError(f"Could not create the run folder {run_dir}: {error}.") from None
+    np.savez(run_dir / "weights.npz", **result.model.params)
+    files = ["metrics.json", "weights.npz"]
+    if plots:
+        from autograder.training import plots as figures  # matplotlib takes most of a second to import
+
+        files += figures.save_all(run_dir, result.model, data, result.history, result.test_predictions)
+    metrics = {
+        "version": METRICS_VERSION,
+        "status": "completed",
+        "settings": {**asdict(config), "channels": list(config.channels)},
+        "seed": config.seed,
+        "impl": impl,
+        "layers": origin,
+        "data": {"name": data.name, "input_shape": list(data.input_shape), "classes": list(data.classes),
+                 "train_size": len(data.x_train), "test_size": len(data.x_test)},
+        "epochs": [asdict(m) for m in result.history],
+        "test_accuracy": result.test_accuracy,
+        "train_seconds": result.seconds,
+        "total_seconds": time.perf_counter() - started,
+        "files": files,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cnnlab_version": __version__,
+    }
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return files
+
+
+@dataclass
+class RunSummary:
+    """What ``cnnlab train`` reports at the end."""
+
+    run_dir: Path
+    test_accuracy: float
+    epochs: int
+    train_seconds: float
+    total_seconds: float
+    files: list[str] = field(default_factory=list)
+
+
+def run_training(config: TrainConfig, *, impl: str = "student", path: Path | None = None,
+                 out: Path | None = None, name: str | None = None, runs: Path = Path("runs"),
+                 plots: bool = True, progress: TrainProgress | None = None,
+                 check: Callable | None = None) -> RunSummary:
+    """Everything ``cnnlab train`` does: validate, check the exercises, load, train, save.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    impl : {'student', 'reference'}
+    path : Path, optional
+        The student's folder (default ``exercises/``).
+    out : Path, optional
+        The run folder itself; otherwise ``runs/<name>``.
+    name : str, optional
+        The run's name under ``runs``; default ``<data>-<date>-<time>``.
+    plots : bool
+        Draw the figures.
+    progress : TrainProgress, optional
+    check : callable, optional
+        Replaces the grader in the check of the needed exercises (for tests).
+    """
+    start = time.perf_counter()
+    progress = progress or TrainProgress()
+    config.validate()
+    if config.data_dir is not None:  # stored absolute, so evaluate works from any folder
+        config = replace(config, data_dir=str(Path(config.data_dir).expanduser().resolve()))
+    run_dir = Path(out) if out is not None else new_run_dir(Path(runs), name, config.data)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise CnnlabError(f"{run_dir} is a file; the run needs a folder there.")
+    if impl == "student":
+        progress.stage("Checking the exercises the network needs (cnnlab check)...")
+    layers = get_layers(impl, path, check)
+    data = load_dataset(config.data, Path(config.data_dir) if config.data_dir else None)
+    progress.stage(f"Training on {data.name}: {len(data.x_train)} training and {len(data.x_test)} test "
+                   f"images of {data.input_shape[1]}x{data.input_shape[2]}, with "
+                   f"{'the reference layers' if impl == 'reference' else 'your layers'}.")
+    result = train_model(config, layers, data, progress)
+    if plots:
+        progress.stage("Drawing the figures...")
+    files = save_run(run_dir, config, result, data, impl, layers.origin, start, plots)
+    return RunSummary(run_dir, result.test_accuracy, config.epochs, result.seconds,
+                      time.perf_counter() - start, files)
+
+
+@dataclass
+class SavedRun:
+    """A run folder read back: its ``metrics.json`` and its model with the trained weights."""
+
+    run_dir: Path
+    metrics: dict
+    config: TrainConfig
+    model: CNN
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self.metrics["data"]["classes"])
+
+
+def _read_metrics(run_dir: Path) -> dict:
+    if not run_dir.exists():
+        raise CnnlabError(f"There is no folder {run_dir}. cnnlab train prints the folder of each run "
+                          "at its end; by default they are under runs/.")
+    if not run_dir.is_dir():
+        raise CnnlabError(f"{run_dir} is a file; give the run's folder (the one holding metrics.json).")
+    path = run_dir / "metrics.json"
+    if not path.is_file():
+        raise CnnlabError(f"{run_dir} has no metrics.json, so it is not a finished cnnlab train run.")
+    try:
+        metrics = json.loads(path.read_text())
+        if metrics.get("version") != METRICS_VERSION:
+            raise CnnlabError(f"{path} has version {metrics.get('version')!r}; this cnnlab reads version "
+                              f"{METRICS_VERSION}. Train again with this cnnlab.")
+        settings = dict(metrics["settings"], channels=tuple(metrics["settings"]["channels"]))
+        metrics["config"] = TrainConfig(**settings)
+        metrics["data"]["input_shape"], metrics["data"]["classes"], metrics["impl"]
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise CnnlabError(f"{path} is damaged ({type(error).__name__}: {error}); train again.") from None
+    return metrics
+
+
+def open_run(run_dir: Path, impl: str | None = None, path: Path | None = None) -> SavedRun:
+    """Read a run folder and rebuild its model.
+
+    Parameters
+    ----------
+    run_dir : Path
+    impl : {'student', 'reference'}, optional
+        Whose layers run the model; default: the run's own. No checks are
+        run first: evaluating only needs the forward passes.
+    path : Path, optional
+        The student's folder for ``impl='student'`` (default ``exercises/``).
+
+    Raises
+    ------
+    CnnlabError
+        If the folder, ``metrics.json`` or ``weights.npz`` is missing, damaged
+        or does not fit the settings.
+    """
+    run_dir = Path(run_dir)
+    metrics = _read_metrics(run_dir)
+    config = metrics.pop("config")
+    weights_path = run_dir / "weights.npz"
+    if not weights_path.is_file():
+        raise CnnlabError(f"{run_dir} has no weights.npz; train again.")
+    try:
+        with np.load(weights_path) as weights:
+            stored = {key: weights[key] for key in weights.files}
+    except (OSError, ValueError, EOFError) as error:
+        raise CnnlabError(f"Could not read {weights_path}: {error}.") from None
+    layers = get_layers(impl or metrics["impl"], path, gate=False)
+    model = CNN(layers, metrics["data"]["input_shape"], config.channels, config.hidden,
+                len(metrics["data"]["classes"]), config.dropout)
+    for key, shape in model.param_shapes().items():
+        if key not in stored or stored[key].shape != shape:
+            found = stored[key].shape if key in stored else "nothing"
+            raise CnnlabError(f"{weights_path} does not fit the settings in metrics.json: {key} should have "
+                              f"shape {shape}, found {found}.")
+        model.params[key][...] = stored[key]
+    return SavedRun(run_dir, metrics, config, model)
+
+
+@dataclass
+class Evaluation:
+    """A saved run measured on its test set."""
+
+    accuracy: float
+    loss: float
+    correct: int
+    total: int
+    confusion: np.ndarray
+    classes: tuple[str, ...]
+    data: str
+
+
+def evaluate_run(run_dir: Path, impl: str | None = None, path: Path | None = None,
+                 data_dir: Path | None = None) -> Evaluation:
+    """Reload a run and measure it on its dataset's test set.
+
+    ``data_dir`` replaces the IDX folder stored in the run (if it moved).
+    """
+    run = open_run(run_dir, impl, path)
+    folder = data_dir if data_dir is not None else run.config.data_dir
+    data = load_dataset(run.config.data, Path(folder) if folder else None)
+    if data.input_shape != run.model.input_shape:
+        raise CnnlabError(f"The run was trained on images of shape {run.model.input_shape} but the test "
+                          f"images in {folder} have shape {data.input_shape}.")
+    with single_threaded_blas():
+        loss, accuracy, predictions = evaluate(run.model, data.x_test, data.y_test)
+    correct = int(np.sum(predictions == data.y_test))
+    return Evaluation(accuracy, loss, correct, len(data.y_test),
+                      confusion_matrix(data.y_test, predictions, len(data.classes)), data.classes, data.name)
+
+
+@dataclass
+class Prediction:
+    """The class of one image, with every class's probability."""
+
+    label: int
+    name: str
+    probabilities: np.ndarray
+    classes: tuple[str, ...]
+    image: np.ndarray
+
+    def top(self, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` most likely classes and their probabilities, most likely first."""
+        order = np.argsort(-self.probabilities, kind="stable")[:k]
+        return [(self.classes[i], float(self.probabilities[i])) for i in order]
+
+
+def predict_image(run_dir: Path, image: Path, impl: str | None = None, path: Path | None = None) -> Prediction:
+    """Classify one image file with a saved run (see :func:`autograder.training.data.load_image` for the preparation)."""
+    run = open_run(run_dir, impl, path)
+    x = load_image(Path(image), run.model.input_shape[1:]).astype(run.model.dtype)  # (1, 1, H, W)
+    probabilities = run.model.probabilities(x)[0]  # (num_classes,)
+    label = int(np.argmax(probabilities))
+    return Prediction(label, run.classes[label], probabilities, run.classes, x[0, 0])

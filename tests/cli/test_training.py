@@ -1,0 +1,127 @@
+"""cnnlab train, evaluate and predict, through Typer's CliRunner and as a real program."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from autograder.cli import app
+from autograder.training.data import load_digits
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def said(result) -> str:
+    """The command's output with rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "run"
+    result = runner.invoke(app, ["train", "--impl", "reference", "--epochs", "2", "--out", str(out), "--no-plots"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def digit_png(tmp_path) -> Path:
+    digits = load_digits()
+    image = Image.fromarray(((1 - digits.x_test[1, 0]) * 255).astype(np.uint8)).resize((64, 64), 0)
+    image.save(tmp_path / "digit.png")
+    return tmp_path / "digit.png"
+
+
+def test_train_shows_epochs_and_a_summary(run_dir):
+    result = runner.invoke(app, ["train", "--impl", "reference", "--epochs", "1", "--out", str(run_dir.parent / "b"),
+                                 "--no-plots", "--channels", "4,8", "--hidden", "16", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    text = said(result)
+    assert "epoch 1/1" in text and "test acc" in text
+    assert "Test accuracy" in text and "after 1 epochs" in text and str(run_dir.parent / "b") in text
+    settings = json.loads((run_dir.parent / "b" / "metrics.json").read_text())["settings"]
+    assert settings["channels"] == [4, 8] and settings["hidden"] == 16 and settings["seed"] == 3
+
+
+def test_evaluate_reports_accuracy_and_confusion_matrix(run_dir):
+    result = runner.invoke(app, ["evaluate", str(run_dir)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert f"Test accuracy on digits: {metrics['test_accuracy']:.1%}" in said(result)
+    assert "Confusion matrix" in said(result) and "true \\ pred" in said(result)
+
+
+def test_predict_names_a_class_and_its_probability(run_dir, digit_png):
+    result = runner.invoke(app, ["predict", str(run_dir), str(digit_png), "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "looks like a" in said(result) and "probability" in said(result)
+
+
+@dataclass
+class Failing:
+    passed: bool = False
+    score: int = 0
+    max_score: int = 20
+    status: str = "graded"
+
+
+def test_train_with_unfinished_exercises_says_which(monkeypatch, tmp_path):
+    monkeypatch.setattr("autograder.grading.grader.grade_exercise", lambda exercise, folder: Failing(exercise.number != 3))
+    result = runner.invoke(app, ["train", "--path", str(ROOT / "exercises"), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "exercise3 (Convolution): 0/20 points" in said(result) and "cnnlab check exercise3" in said(result)
+    assert "Traceback" not in result.output and not (tmp_path / "r").exists()
+
+
+BAD = {
+    "channels": (["train", "--channels", "8"], 2, "--channels takes two filter counts"),
+    "dropout": (["train", "--dropout", "1"], 2, "--dropout is the probability of dropping a unit"),
+    "epochs": (["train", "--epochs", "0"], 2, "--epochs must be between 1 and 1000"),
+    "lr": (["train", "--lr", "2"], 2, "--lr must be a number in (0, 1]"),
+    "data": (["train", "--data", "cifar"], 2, "'cifar' is not one of"),
+    "no data dir": (["train", "--data", "mnist"], 1, "name it with --data-dir"),
+    "out and name": (["train", "--out", "x", "--name", "y"], 2, "not both"),
+    "bad name": (["train", "--name", "a/b"], 2, "plain folder name"),
+    "impl": (["train", "--impl", "mine"], 2, "'mine' is not one of"),
+    "no run": (["evaluate", "no/such/run"], 1, "There is no folder no/such/run"),
+    "no image": (["predict", "RUN", "nothing.png"], 1, "There is no image file nothing.png"),
+    "not an image": (["predict", "RUN", "IMAGE"], 1, "as an image"),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_input_gets_a_message_and_an_exit_code(name, run_dir, tmp_path, monkeypatch):
+    args, code, message = BAD[name]
+    (tmp_path / "notes.txt").write_text("not a picture")
+    args = [str(run_dir) if a == "RUN" else str(tmp_path / "notes.txt") if a == "IMAGE" else a for a in args]
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*args, "--impl", "reference"] if args[0] == "train" and name != "impl" else args)
+    assert result.exit_code == code, result.output
+    assert message in said(result)
+    assert "Traceback" not in result.output
+
+
+def test_a_real_cnnlab_train_run(tmp_path):
+    """The command as a newcomer runs it, in a fresh folder, figures and all."""
+    cnnlab = str(Path(sys.executable).parent / "cnnlab")
+    env = {**os.environ, "COLUMNS": "120"}
+    done = subprocess.run([cnnlab, "train", "--impl", "reference", "--epochs", "2", "--name", "demo"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Test accuracy" in done.stdout and "Traceback" not in done.stderr
+    run = tmp_path / "runs" / "demo"
+    assert {"metrics.json", "weights.npz", "curves.png", "filters.png", "feature_maps.png", "confusion.png",
+            "misclassified.png"} == {p.name for p in run.iterdir()}
+    done = subprocess.run([cnnlab, "evaluate", "runs/demo"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Test accuracy on digits" in done.stdout, done.stdout + done.stderr
