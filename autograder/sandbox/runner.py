@@ -165,10 +165,7 @@ class Sandbox:
                                  "outputs": program["outputs"]}, buffers)
         started = time.monotonic()
         try:
-            os.write(self._req_w, len(frame).to_bytes(8, "big"))
-            view = memoryview(frame)
-            while view:
-                view = view[os.write(self._req_w, view):]
+            wire.send_frame(self._req_w, frame)
             header, buffers_in = self._receive(self.limits.timeout, started, during="")
         except BrokenPipeError:
             return self._fail("exit", "", started)
@@ -191,7 +188,7 @@ class Sandbox:
 
     # -- plumbing ---------------------------------------------------------
     def _receive(self, timeout: float, started: float, during: str):
-        size = int.from_bytes(self._read(8, timeout, started, during), "big")
+        size = int.from_bytes(self._read(wire.LENGTH, timeout, started, during), "big")
         cap = self.limits.max_result_mb * 1024 * 1024
         if size > cap:
             raise SandboxDied(self._fail(

@@ -1,7 +1,8 @@
 """cnnlab's wire format: values as JSON plus raw array bytes, and nothing that can carry code.
 
 A *frame* is ``MAGIC``, an 8-byte big-endian header length, a JSON header and
-the concatenated bytes of every array in it. Values are encoded as tagged JSON
+the concatenated bytes of every array in it. On a pipe each frame is preceded
+by its own length, :data:`LENGTH` bytes big-endian (:func:`send_frame`). Values are encoded as tagged JSON
 trees whose array leaves point into those bytes. Decoding accepts only a
 whitelist of plain dtypes, checks every length against the shape, and never
 unpickles; it is what the grader uses on everything a student's process sends.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import numpy as np
 
@@ -22,6 +24,7 @@ DTYPES = frozenset({
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64",
 })
+LENGTH = 8  # bytes of the big-endian length that precedes a frame on a pipe
 MAX_DEPTH = 8
 MAX_NODES = 10_000
 
@@ -83,6 +86,25 @@ def dump_frame(header: dict, buffers: list[bytes]) -> bytes:
     sizes = [len(b) for b in buffers]
     head = json.dumps({**header, "sizes": sizes}, allow_nan=False).encode()
     return MAGIC + len(head).to_bytes(8, "big") + head + b"".join(buffers)
+
+
+def send_frame(fd: int, frame: bytes) -> None:
+    """Write ``frame`` to the pipe ``fd``, preceded by its length, however many writes it takes."""
+    view = memoryview(len(frame).to_bytes(LENGTH, "big") + frame)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    """Exactly ``n`` bytes from ``fd`` (blocking); EOFError if the other end closes first."""
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def parse_frame(blob: bytes) -> tuple[dict, list[memoryview]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from autograder.errors import CnnlabError, UsageError
 from autograder.exercises import EXERCISES, Exercise
 from autograder.grading.reference import import_solutions
 from autograder.paths import resolve_submission
+from autograder.sandbox.loader import exec_file
 
 # module -> the names the network needs from it (the layer contract of STYLE.md §1)
 NEEDED: dict[str, tuple[str, ...]] = {
@@ -130,17 +130,12 @@ def load_reference_layers() -> Layers:
 
 
 def _load_file(path: Path, private_name: str):
-    spec = importlib.util.spec_from_file_location(private_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[private_name] = module
     try:
-        spec.loader.exec_module(module)
+        return exec_file(path, private_name)
     except (Exception, SystemExit) as error:  # SystemExit too: a stray exit() must not end cnnlab
-        del sys.modules[private_name]
         line = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
         raise CnnlabError(f"Could not load your {path.name}{line}: {type(error).__name__}: {error}. "
                           f"Fix it (cnnlab check shows where) and run cnnlab train again.") from None
-    return module
 
 
 def load_student_layers(folder: Path) -> Layers:
