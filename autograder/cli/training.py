@@ -1,4 +1,4 @@
-"""``cnnlab train``, ``evaluate`` and ``predict``: parse, call :mod:`autograder.training.runs`, render with rich."""
+"""``cnnlab train``, ``evaluate`` and ``predict``: parse, call :mod:`autograder.training.runs`, render with :mod:`autograder.report.training`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from autograder.errors import UsageError
-from autograder.training.train import TrainConfig, TrainProgress
 from autograder.cli.ui import console, friendly_errors
+from autograder.report.training import TrainingBars, render_evaluation, render_prediction, render_training
+from autograder.training.train import TrainConfig
 
 DEFAULTS = TrainConfig()
 
@@ -44,41 +42,6 @@ def parse_channels(text: str) -> tuple[int, int]:
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         raise UsageError(f"--channels takes two filter counts separated by a comma, like 8,16; got '{text}'.")
     return int(parts[0]), int(parts[1])
-
-
-class RichProgress(TrainProgress):
-    """One bar per epoch with the running loss and accuracy, then the test accuracy."""
-
-    def __init__(self):
-        self.bars = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(bar_width=28), MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]:.3f}  acc {task.fields[acc]:6.1%}  {task.fields[test]}"),
-            console=console)
-        self.task = None
-        self.running = False
-
-    def stage(self, message: str) -> None:
-        self.close()  # the bars are done; later messages go below them
-        console.print(f"[dim]{escape(message)}[/]")
-
-    def epoch_start(self, epoch: int, epochs: int, batches: int) -> None:
-        if not self.running:
-            self.bars.start()
-            self.running = True
-        width = len(str(epochs))
-        self.task = self.bars.add_task(f"epoch {epoch:>{width}}/{epochs}", total=batches,
-                                       loss=0.0, acc=0.0, test="")
-
-    def batch_end(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
-        self.bars.update(self.task, completed=batch, loss=loss, acc=accuracy)
-
-    def epoch_end(self, metrics) -> None:
-        self.bars.update(self.task, test=f"test acc [bold]{metrics.test_accuracy:6.1%}[/]")
-
-    def close(self) -> None:
-        if self.running:
-            self.bars.stop()
-            self.running = False
 
 
 def train(
@@ -120,38 +83,13 @@ def train(
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                          channels=parse_channels(channels), hidden=hidden, dropout=dropout, seed=seed,
                          data=data.value, data_dir=str(data_dir) if data_dir else None)
-    progress = RichProgress()
+    progress = TrainingBars(console)
     try:
         summary = run_training(config, impl=impl.value, path=path, out=out, name=name, plots=plots,
                                progress=progress)
     finally:
         progress.close()
-    console.print(
-        f"\n[bold green]Test accuracy {summary.test_accuracy:.1%}[/] after {summary.epochs} epochs. "
-        f"Training took {summary.train_seconds:.1f} s ({summary.total_seconds:.1f} s with the data and figures).")
-    figures = [f for f in summary.files if f.endswith(".png")]
-    where = escape(str(summary.run_dir))
-    console.print(f"Outputs in [bold]{where}[/]: {', '.join(summary.files)}")
-    if figures:
-        console.print(f"[dim]Look at the figures, then try: cnnlab evaluate {where}  "
-                      f"or  cnnlab predict {where} IMAGE.png[/]")
-
-
-def confusion_table(evaluation) -> Table:
-    """The confusion matrix as a rich table: rows true classes, columns predicted ones."""
-    table = Table(title="Confusion matrix (rows: true class, columns: predicted)", show_lines=False)
-    table.add_column("true \\ pred", style="bold")
-    for name in evaluation.classes:
-        table.add_column(escape(name), justify="right")
-    for t, row in enumerate(evaluation.confusion):
-        cells = []
-        for p, count in enumerate(row):
-            if t == p:
-                cells.append(f"[green]{count}[/]")
-            else:
-                cells.append(f"[bold red]{count}[/]" if count else "[dim]·[/]")
-        table.add_row(escape(evaluation.classes[t]), *cells)
-    return table
+    render_training(console, summary)
 
 
 def evaluate(
@@ -165,9 +103,7 @@ def evaluate(
     from autograder.training.runs import evaluate_run
 
     result = evaluate_run(run_dir, impl.value if impl else None, path, data_dir)
-    console.print(f"Test accuracy on {result.data}: [bold]{result.accuracy:.1%}[/] "
-                  f"({result.correct} of {result.total} images), mean loss {result.loss:.4f}")
-    console.print(confusion_table(result))
+    render_evaluation(console, result)
 
 
 def predict(
@@ -185,15 +121,7 @@ def predict(
     from autograder.training.runs import predict_image
 
     result = predict_image(run_dir, image, impl.value if impl else None, path)
-    console.print(f"[bold]{escape(str(image))}[/] looks like a [bold green]{escape(result.name)}[/] "
-                  f"({result.probabilities[result.label]:.1%} sure).")
-    table = Table(show_header=True, box=None)
-    table.add_column("class")
-    table.add_column("probability", justify="right")
-    table.add_column("")
-    for name, probability in result.top(min(top, len(result.classes))):
-        table.add_row(escape(name), f"{probability:.1%}", "[green]" + "█" * round(30 * probability) + "[/]")
-    console.print(table)
+    render_prediction(console, image, result, top)
 
 
 def register(app: typer.Typer) -> None:
