@@ -5,7 +5,7 @@ the reference with a function or class (or a forward and backward pair, so a
 model never depends on the reference's cache) replaced by a version that makes one
 well-known mistake (a backward pass without the kernel flip, Adam without bias
 correction, ...). When a student's answer equals a model's answer, the grader
-names the mistake, using the message in ``autograder/suites/exerciseN.py``.
+names the mistake, using the explanation in ``DIAGNOSES`` of ``autograder/checks/exerciseN.py``.
 """
 
 import importlib
