@@ -5,8 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from autograder.build.stubs import make_stub
 from tests.helpers import numeric_grad, rel_error
@@ -14,15 +12,25 @@ from solutions import activations as act
 
 SOURCE = Path(__file__).resolve().parents[2] / "solutions" / "activations.py"
 
-# name -> (forward, backward, keyword arguments, the same function in torch)
+# name -> (forward, backward, keyword arguments)
 LAYERS = {
-    "relu": (act.relu_forward, act.relu_backward, {}, torch.relu),
-    "leaky_relu": (act.leaky_relu_forward, act.leaky_relu_backward, {}, F.leaky_relu),
-    "leaky_relu_alpha_0.2": (act.leaky_relu_forward, act.leaky_relu_backward, {"alpha": 0.2},
-                             lambda t: F.leaky_relu(t, negative_slope=0.2)),
-    "sigmoid": (act.sigmoid_forward, act.sigmoid_backward, {}, torch.sigmoid),
-    "tanh": (act.tanh_forward, act.tanh_backward, {}, torch.tanh),
-    "softmax": (act.softmax_forward, act.softmax_backward, {}, lambda t: torch.softmax(t, dim=-1)),
+    "relu": (act.relu_forward, act.relu_backward, {}),
+    "leaky_relu": (act.leaky_relu_forward, act.leaky_relu_backward, {}),
+    "leaky_relu_alpha_0.1": (act.leaky_relu_forward, act.leaky_relu_backward, {"alpha": 0.1}),
+    "leaky_relu_alpha_0.2": (act.leaky_relu_forward, act.leaky_relu_backward, {"alpha": 0.2}),
+    "sigmoid": (act.sigmoid_forward, act.sigmoid_backward, {}),
+    "tanh": (act.tanh_forward, act.tanh_backward, {}),
+    "softmax": (act.softmax_forward, act.softmax_backward, {}),
+}
+# name -> the same function in torch, given the torch module and a tensor
+IN_TORCH = {
+    "relu": lambda torch, t: torch.relu(t),
+    "leaky_relu": lambda torch, t: torch.nn.functional.leaky_relu(t),  # torch's default slope is 0.01, as ours
+    "leaky_relu_alpha_0.1": lambda torch, t: torch.nn.functional.leaky_relu(t, negative_slope=0.1),
+    "leaky_relu_alpha_0.2": lambda torch, t: torch.nn.functional.leaky_relu(t, negative_slope=0.2),
+    "sigmoid": lambda torch, t: torch.sigmoid(t),
+    "tanh": lambda torch, t: torch.tanh(t),
+    "softmax": lambda torch, t: torch.softmax(t, dim=-1),
 }
 SHAPES = [(7,), (1, 5), (3, 4), (2, 3, 4, 5), (1, 1)]
 
@@ -32,27 +40,32 @@ def away_from_zero(rng, shape, low=0.1):
     return rng.uniform(low, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
 
 
-def torch_forward_backward(torch_fn, x, dout):
+def torch_forward_backward(torch, name, x, dout):
     """torch's output and the gradient of sum(out * dout), as NumPy arrays."""
     xt = torch.tensor(x, requires_grad=True)
-    out = torch_fn(xt)
+    out = IN_TORCH[name](torch, xt)
     out.backward(torch.tensor(dout))
     return out.detach().numpy(), xt.grad.numpy()
 
 
 def ours(name, x, dout):
-    fwd, bwd, kwargs, _ = LAYERS[name]
+    fwd, bwd, kwargs = LAYERS[name]
     out, cache = fwd(x, **kwargs)
     return out, bwd(dout, cache)
 
 
+def test_every_layer_has_its_torch_twin():
+    assert IN_TORCH.keys() == LAYERS.keys()
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", LAYERS)
-def test_matches_torch(name, shape, rng):
+def test_matches_torch(torch, name, shape, rng):
     x = rng.standard_normal(shape) * 3
     dout = rng.standard_normal(shape)
     out, dx = ours(name, x, dout)
-    out_t, dx_t = torch_forward_backward(LAYERS[name][3], x, dout)
+    out_t, dx_t = torch_forward_backward(torch, name, x, dout)
     assert out.shape == dx.shape == x.shape
     np.testing.assert_allclose(out, out_t, rtol=0, atol=1e-10)
     np.testing.assert_allclose(dx, dx_t, rtol=0, atol=1e-10)
@@ -61,7 +74,7 @@ def test_matches_torch(name, shape, rng):
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", LAYERS)
 def test_numerical_gradient(name, shape, rng):
-    fwd, _, kwargs, _ = LAYERS[name]
+    fwd, _, kwargs = LAYERS[name]
     x = away_from_zero(rng, shape)
     dout = rng.standard_normal(shape)
     _, dx = ours(name, x, dout)
@@ -69,35 +82,53 @@ def test_numerical_gradient(name, shape, rng):
     assert rel_error(dx, num) < 1e-7
 
 
-@pytest.mark.parametrize("fwd, bwd, kwargs, torch_fn, slope_at_zero", [
-    (act.relu_forward, act.relu_backward, {}, torch.relu, 0.0),
-    (act.leaky_relu_forward, act.leaky_relu_backward, {}, F.leaky_relu, 0.01),
-    (act.leaky_relu_forward, act.leaky_relu_backward, {"alpha": 0.1},
-     lambda t: F.leaky_relu(t, negative_slope=0.1), 0.1),
-], ids=["relu", "leaky_relu", "leaky_relu_alpha_0.1"])
-def test_gradient_exactly_at_zero_matches_torch(fwd, bwd, kwargs, torch_fn, slope_at_zero):
-    """ReLU's gradient at exactly 0 is 0, leaky ReLU's is alpha, as in PyTorch (-0.0 included)."""
-    x = np.array([[-1.5, 0.0, 2.0], [0.0, 0.3, -0.0]])
-    dout = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    out, cache = fwd(x, **kwargs)
-    dx = bwd(dout, cache)
-    out_t, dx_t = torch_forward_backward(torch_fn, x, dout)
+# name -> the slope the backward pass must use at exactly 0
+SLOPE_AT_ZERO = {"relu": 0.0, "leaky_relu": 0.01, "leaky_relu_alpha_0.1": 0.1}
+AT_ZERO_X = np.array([[-1.5, 0.0, 2.0], [0.0, 0.3, -0.0]])
+AT_ZERO_DOUT = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+
+
+@pytest.mark.parametrize("name", SLOPE_AT_ZERO)
+def test_gradient_exactly_at_zero(name):
+    """ReLU's gradient at exactly 0 is 0, leaky ReLU's is alpha (-0.0 included); elsewhere 1 or the slope."""
+    _, dx = ours(name, AT_ZERO_X, AT_ZERO_DOUT)
+    slope = SLOPE_AT_ZERO[name]
+    np.testing.assert_array_equal(dx, np.where(AT_ZERO_X > 0, 1.0, slope) * AT_ZERO_DOUT)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", SLOPE_AT_ZERO)
+def test_gradient_exactly_at_zero_matches_torch(torch, name):
+    """PyTorch makes the same choice at the kink."""
+    out, dx = ours(name, AT_ZERO_X, AT_ZERO_DOUT)
+    out_t, dx_t = torch_forward_backward(torch, name, AT_ZERO_X, AT_ZERO_DOUT)
     np.testing.assert_allclose(out, out_t, rtol=0, atol=1e-10)
     np.testing.assert_allclose(dx, dx_t, rtol=0, atol=1e-10)
-    at_zero = x == 0
-    np.testing.assert_array_equal(dx[at_zero], slope_at_zero * dout[at_zero])
+
+
+def large_inputs(rng):
+    """Logits of magnitude 5e3 to 1e4, with a tie for the maximum in the first row, and a dout."""
+    x = rng.choice([-1.0, 1.0], (3, 4)) * rng.uniform(5e3, 1e4, (3, 4))
+    x[0] = [1e4, -1e4, 1e4, -1e4]
+    return x, rng.standard_normal(x.shape)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "softmax"])
 def test_large_inputs_are_stable(name, rng):
-    """Logits of magnitude 1e4: no overflow, no nan, and the same numbers as torch."""
-    x = rng.choice([-1.0, 1.0], (3, 4)) * rng.uniform(5e3, 1e4, (3, 4))
-    x[0] = [1e4, -1e4, 1e4, -1e4]  # a tie for the maximum in one row
-    dout = rng.standard_normal(x.shape)
+    """Logits of magnitude 1e4: no overflow, no nan."""
+    x, dout = large_inputs(rng)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         out, dx = ours(name, x, dout)
     assert np.all(np.isfinite(out)) and np.all(np.isfinite(dx))
-    out_t, dx_t = torch_forward_backward(LAYERS[name][3], x, dout)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softmax"])
+def test_large_inputs_match_torch(torch, name, rng):
+    """Logits of magnitude 1e4: the same numbers as torch."""
+    x, dout = large_inputs(rng)
+    out, dx = ours(name, x, dout)
+    out_t, dx_t = torch_forward_backward(torch, name, x, dout)
     np.testing.assert_allclose(out, out_t, rtol=0, atol=1e-10)
     np.testing.assert_allclose(dx, dx_t, rtol=0, atol=1e-10)
 

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from autograder.build.stubs import make_stub
 from tests.helpers import numeric_grad, rel_error
@@ -15,9 +13,9 @@ from solutions.losses import mse_loss, softmax_cross_entropy
 SOURCE = Path(__file__).resolve().parents[2] / "solutions" / "losses.py"
 
 
-def torch_cross_entropy(scores, y):
+def torch_cross_entropy(torch, scores, y):
     st = torch.tensor(scores, requires_grad=True)
-    loss = F.cross_entropy(st, torch.tensor(y))  # reduction="mean"
+    loss = torch.nn.functional.cross_entropy(st, torch.tensor(y))  # reduction="mean"
     loss.backward()
     return loss.item(), st.grad.numpy()
 
@@ -26,13 +24,14 @@ def torch_cross_entropy(scores, y):
 CE_CASES = [(5, 4, 1.0), (1, 3, 1.0), (6, 2, 1.0), (3, 10, 5.0), (4, 5, 1e4), (1, 7, 1e4)]
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("N, C, scale", CE_CASES, ids=str)
-def test_cross_entropy_matches_torch(N, C, scale, rng):
+def test_cross_entropy_matches_torch(torch, N, C, scale, rng):
     scores = rng.uniform(-1, 1, (N, C)) * scale
     y = rng.integers(0, C, N)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         loss, dscores = softmax_cross_entropy(scores, y)
-    loss_t, dscores_t = torch_cross_entropy(scores, y)
+    loss_t, dscores_t = torch_cross_entropy(torch, scores, y)
     assert type(loss) is float
     assert dscores.shape == (N, C)
     # The loss is of the order of the logits (up to ~1e4): a relative tolerance.
@@ -47,8 +46,15 @@ def test_cross_entropy_probability_underflow_gives_finite_loss():
     loss, dscores = softmax_cross_entropy(scores, y)
     # By hand: row 0 gives 2e4 + log(1 + e^-2e4) = 2e4 in float64, row 1 gives log 2; the mean is halved.
     np.testing.assert_allclose(loss, (2e4 + np.log(2)) / 2, rtol=1e-12)
-    np.testing.assert_allclose(loss, torch_cross_entropy(scores, y)[0], rtol=1e-10)
-    assert np.all(np.isfinite(dscores))
+    # (softmax - one_hot) / N: row 0 is ([1, 0] - [0, 1]) / 2, row 1 is ([1/2, 1/2] - [1, 0]) / 2.
+    np.testing.assert_allclose(dscores, [[0.5, -0.5], [-0.25, 0.25]], rtol=0, atol=1e-15)
+
+
+@pytest.mark.torch
+def test_cross_entropy_probability_underflow_agrees_with_torch(torch):
+    scores, y = np.array([[1e4, -1e4], [0.0, 0.0]]), np.array([1, 0])
+    np.testing.assert_allclose(softmax_cross_entropy(scores, y)[0], torch_cross_entropy(torch, scores, y)[0],
+                               rtol=1e-10)
 
 
 @pytest.mark.parametrize("N, C", [(5, 4), (1, 3), (3, 2)], ids=str)
@@ -92,12 +98,13 @@ def test_cross_entropy_bad_input_raises(scores_shape, y, message):
 MSE_SHAPES = [(5,), (1, 3), (4, 3), (2, 3, 4, 5)]
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("shape", MSE_SHAPES, ids=str)
-def test_mse_matches_torch(shape, rng):
+def test_mse_matches_torch(torch, shape, rng):
     pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
     loss, dpred = mse_loss(pred, target)
     pt = torch.tensor(pred, requires_grad=True)
-    loss_t = F.mse_loss(pt, torch.tensor(target))  # reduction="mean": over all elements
+    loss_t = torch.nn.functional.mse_loss(pt, torch.tensor(target))  # reduction="mean": over all elements
     loss_t.backward()
     assert type(loss) is float
     np.testing.assert_allclose(loss, loss_t.item(), rtol=0, atol=1e-10)

@@ -1,5 +1,6 @@
 """Tests of solutions/optimizers.py: every update rule is replayed step by step
-by the matching torch.optim optimizer on the same parameters and gradients."""
+by the matching torch.optim optimizer on the same parameters and gradients, and
+a few steps of each are worked out by hand (these run without torch too)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from autograder.build.stubs import make_stub
 from solutions.optimizers import SGD, Adam, RMSprop
 
 SOURCE = Path(__file__).resolve().parents[2] / "solutions" / "optimizers.py"
-OURS = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam}
-TORCH = {"SGD": torch.optim.SGD, "RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam}
+OURS = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam}  # torch.optim has each under the same name
 
 # (optimizer, keyword arguments given identically to ours and to torch's).
 # torch's own defaults are dampening=0, nesterov=False, centered=False,
@@ -52,23 +51,49 @@ def make_grads(rng, params):
 class TorchTwin:
     """Copies of the parameters, stepped by the torch.optim reference."""
 
-    def __init__(self, name, kwargs, params):
+    def __init__(self, torch, name, kwargs, params):
+        self.torch = torch
         self.tensors = {key: torch.tensor(p, requires_grad=True) for key, p in params.items()}
-        self.optimizer = TORCH[name](list(self.tensors.values()), **kwargs)
+        self.optimizer = getattr(torch.optim, name)(list(self.tensors.values()), **kwargs)
 
     def step(self, grads):
         for key, t in self.tensors.items():
-            t.grad = torch.tensor(grads[key])
+            t.grad = self.torch.tensor(grads[key])
         self.optimizer.step()
 
     def __getitem__(self, key):
         return self.tensors[key].detach().numpy()
 
 
+# One scalar parameter starting at 1 and a constant gradient g, three steps: each
+# rule's recurrence solved in closed form, so the expected values owe nothing to the code.
+#   SGD, momentum 0.9: the velocity is 1, 1.9, 2.71, so p = 1 - 0.1 * (1, 2.9, 5.61).
+#   SGD, weight decay 0.5, g = 0: each step multiplies p by 1 - 0.1 * 0.5.
+#   RMSprop: v_t = 1 - 0.99^t for g = 1, and p drops by 0.01 / (sqrt(v_t) + eps) at step t.
+#   Adam: bias correction turns m_t, v_t into exactly g and g^2, so every step is lr g / (|g| + eps).
+HAND_WORKED = [
+    pytest.param("SGD", {"lr": 0.1, "momentum": 0.9}, 1.0, [0.9, 0.71, 0.439], id="sgd-momentum"),
+    pytest.param("SGD", {"lr": 0.1, "weight_decay": 0.5}, 0.0, [0.95, 0.95 ** 2, 0.95 ** 3], id="sgd-wd"),
+    pytest.param("RMSprop", {}, 1.0,
+                 list(1 - np.cumsum([0.01 / (np.sqrt(1 - 0.99 ** t) + 1e-8) for t in (1, 2, 3)])), id="rmsprop"),
+    pytest.param("Adam", {"lr": 0.1}, 2.0, [1 - t * 0.1 * 2 / (2 + 1e-8) for t in (1, 2, 3)], id="adam"),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, g, expected", HAND_WORKED)
+def test_hand_worked_steps(name, kwargs, g, expected):
+    params = {"w": np.array([1.0])}
+    optimizer = OURS[name](**kwargs)
+    for step, value in enumerate(expected, start=1):
+        optimizer.step(params, {"w": np.array([g])})
+        np.testing.assert_allclose(params["w"], [value], rtol=1e-12, atol=0, err_msg=f"after step {step}")
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("name, kwargs", CASES)
-def test_matches_torch_after_every_step(name, kwargs, rng):
+def test_matches_torch_after_every_step(torch, name, kwargs, rng):
     params = make_params(rng)
-    twin = TorchTwin(name, kwargs, params)
+    twin = TorchTwin(torch, name, kwargs, params)
     optimizer = OURS[name](**kwargs)
     for step in range(20):
         grads = make_grads(rng, params)
@@ -79,17 +104,18 @@ def test_matches_torch_after_every_step(name, kwargs, rng):
                                        err_msg=f"{name}{kwargs}: params[{key!r}] after step {step + 1}")
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("name, kwargs", CASES)
-def test_key_added_later_starts_fresh(name, kwargs, rng):
+def test_key_added_later_starts_fresh(torch, name, kwargs, rng):
     params = make_params(rng, {"W": (4, 3), "b": (3,)})
-    twin = TorchTwin(name, kwargs, params)
+    twin = TorchTwin(torch, name, kwargs, params)
     late_twin = None
     optimizer = OURS[name](**kwargs)
     for step in range(12):
         if step == 5:
             params["late"] = rng.normal(size=(2, 5))
             # A torch optimizer that meets "late" at this step, with fresh state (t = 1 for Adam).
-            late_twin = TorchTwin(name, kwargs, {"late": params["late"]})
+            late_twin = TorchTwin(torch, name, kwargs, {"late": params["late"]})
         grads = make_grads(rng, params)
         optimizer.step(params, grads)
         twin.step({key: grads[key] for key in ("W", "b")})
@@ -196,14 +222,33 @@ def test_bad_hyperparameters_raise(name, kwargs, shown):
         OURS[name](**kwargs)
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("SGD", {"lr": 1e-3, "momentum": 0.0, "weight_decay": 0.0}),
-    ("RMSprop", {"alpha": 0.0, "eps": 0.0, "weight_decay": 0.0}),
-    ("Adam", {"betas": (0.0, 0.0), "eps": 0.0}),
-])
-def test_boundary_hyperparameters_are_accepted(name, kwargs, rng):
+# The smallest allowed values, and what one step from p with gradient g gives, by hand:
+# without momentum SGD is p - lr g; RMSprop with alpha = 0 has v = g^2, and Adam with
+# betas = (0, 0) has m = g, v = g^2 and bias corrections 1 - 0^1 = 1, so with eps = 0
+# both step by lr g / |g| = lr sign(g), at their default lr (1e-2 and 1e-3).
+BOUNDARY = [
+    pytest.param("SGD", {"lr": 1e-3, "momentum": 0.0, "weight_decay": 0.0}, lambda p, g: p - 1e-3 * g, id="sgd"),
+    pytest.param("RMSprop", {"alpha": 0.0, "eps": 0.0, "weight_decay": 0.0}, lambda p, g: p - 1e-2 * np.sign(g),
+                 id="rmsprop"),
+    pytest.param("Adam", {"betas": (0.0, 0.0), "eps": 0.0}, lambda p, g: p - 1e-3 * np.sign(g), id="adam"),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, by_hand", BOUNDARY)
+def test_boundary_hyperparameters_are_accepted(name, kwargs, by_hand, rng):
     params = make_params(rng)
-    twin = TorchTwin(name, kwargs, params)
+    start = {key: p.copy() for key, p in params.items()}
+    grads = make_grads(rng, params)
+    OURS[name](**kwargs).step(params, grads)
+    for key in params:
+        np.testing.assert_allclose(params[key], by_hand(start[key], grads[key]), rtol=0, atol=1e-15)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name, kwargs, by_hand", BOUNDARY)
+def test_boundary_hyperparameters_match_torch(torch, name, kwargs, by_hand, rng):
+    params = make_params(rng)
+    twin = TorchTwin(torch, name, kwargs, params)
     grads = make_grads(rng, params)
     OURS[name](**kwargs).step(params, grads)
     twin.step(grads)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from autograder.build.stubs import make_stub
 from tests.helpers import numeric_grad, rel_error
@@ -15,10 +13,10 @@ from solutions.pooling import avg_pool_backward, avg_pool_forward, max_pool_back
 
 SOLUTION = Path(__file__).resolve().parents[2] / "solutions" / "pooling.py"
 
-# (forward, backward, PyTorch's version of the forward)
+# (forward, backward, the name of PyTorch's version of the forward in torch.nn.functional)
 POOLS = {
-    "max": (max_pool_forward, max_pool_backward, F.max_pool2d),
-    "avg": (avg_pool_forward, avg_pool_backward, F.avg_pool2d),
+    "max": (max_pool_forward, max_pool_backward, "max_pool2d"),
+    "avg": (avg_pool_forward, avg_pool_backward, "avg_pool2d"),
 }
 
 # id, x shape (N, C, H, W), pool_size, stride
@@ -54,23 +52,24 @@ def _distinct(rng, shape, dtype=np.float64):
     return (rng.permutation(size).reshape(shape) / size - 0.5).astype(dtype)
 
 
-def _torch_pool(torch_fn, x, pool_size, stride, dout):
+def _torch_pool(torch, kind, x, pool_size, stride, dout):
     """Output and input gradient of sum(pool(x) * dout) from PyTorch autograd."""
     tx = torch.tensor(x, requires_grad=True)
-    out = torch_fn(tx, kernel_size=pool_size, stride=stride)
+    out = getattr(torch.nn.functional, POOLS[kind][2])(tx, kernel_size=pool_size, stride=stride)
     out.backward(torch.tensor(dout))
     return out.detach().numpy(), tx.grad.numpy()
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("kind", POOLS)
 @pytest.mark.parametrize(("name", "x_shape", "pool_size", "stride"), CASES, ids=_ids(CASES))
-def test_pool_matches_torch(rng, kind, name, x_shape, pool_size, stride):
-    forward, backward, torch_fn = POOLS[kind]
+def test_pool_matches_torch(torch, rng, kind, name, x_shape, pool_size, stride):
+    forward, backward, _ = POOLS[kind]
     x = rng.standard_normal(x_shape)
     out, cache = forward(x, pool_size=pool_size, stride=stride)
     dout = rng.standard_normal(out.shape)
     dx = backward(dout, cache)
-    t_out, t_dx = _torch_pool(torch_fn, x, pool_size, stride, dout)
+    t_out, t_dx = _torch_pool(torch, kind, x, pool_size, stride, dout)
     assert out.shape == t_out.shape
     np.testing.assert_allclose(out, t_out, rtol=0, atol=1e-10)
     np.testing.assert_allclose(dx, t_dx, rtol=0, atol=1e-10)
@@ -88,34 +87,52 @@ def test_pool_backward_matches_numerical_gradient(rng, kind, name, x_shape, pool
     assert rel_error(dx, num_dx) < 1e-7
 
 
-def test_max_pool_tie_goes_to_first_maximum_row_major():
+def _tie_first_maximum_row_major():
     # Window 0 is all equal: the gradient goes to its top-left entry.
     # Window 1 = [[0, 5], [5, 1]]: maxima at (0, 1) and (1, 0); (0, 1) comes first.
     x = np.array([[[[2.0, 2.0, 0.0, 5.0],
                     [2.0, 2.0, 5.0, 1.0]]]])
     dout = np.array([[[[3.0, 7.0]]]])
-    out, cache = max_pool_forward(x, pool_size=2, stride=2)
-    dx = max_pool_backward(dout, cache)
     expected = np.array([[[[3.0, 0.0, 0.0, 7.0],
                            [0.0, 0.0, 0.0, 0.0]]]])
-    np.testing.assert_array_equal(out, [[[[2.0, 5.0]]]])
-    np.testing.assert_array_equal(dx, expected)
-    # PyTorch's max_pool2d makes the same choice.
-    np.testing.assert_array_equal(_torch_pool(F.max_pool2d, x, 2, 2, dout)[1], expected)
+    return x, 2, 2, dout, expected
 
 
-def test_max_pool_ties_in_overlapping_windows_accumulate():
+def _ties_in_overlapping_windows():
     # A constant 4x5 image, pool 3, stride 1: H' = (4-3)//1+1 = 2, W' = (5-3)//1+1 = 3.
     # Every window ties everywhere, so window (i, j) sends dout[i, j] to its
     # top-left pixel, which is x[i, j]: dx[:2, :3] = dout and zero elsewhere.
     x = np.full((1, 1, 4, 5), 1.5)
     dout = np.arange(1.0, 7.0).reshape(1, 1, 2, 3)
-    _, cache = max_pool_forward(x, pool_size=3, stride=1)
-    dx = max_pool_backward(dout, cache)
     expected = np.zeros((1, 1, 4, 5))
     expected[0, 0, :2, :3] = dout[0, 0]
-    np.testing.assert_array_equal(dx, expected)
-    np.testing.assert_array_equal(_torch_pool(F.max_pool2d, x, 3, 1, dout)[1], expected)
+    return x, 3, 1, dout, expected
+
+
+TIES = {"first_maximum_row_major": _tie_first_maximum_row_major,
+        "overlapping_windows_accumulate": _ties_in_overlapping_windows}
+
+
+def test_max_pool_tie_goes_to_first_maximum_row_major():
+    x, pool_size, stride, dout, expected = _tie_first_maximum_row_major()
+    out, cache = max_pool_forward(x, pool_size=pool_size, stride=stride)
+    np.testing.assert_array_equal(out, [[[[2.0, 5.0]]]])
+    np.testing.assert_array_equal(max_pool_backward(dout, cache), expected)
+
+
+def test_max_pool_ties_in_overlapping_windows_accumulate():
+    x, pool_size, stride, dout, expected = _ties_in_overlapping_windows()
+    out, cache = max_pool_forward(x, pool_size=pool_size, stride=stride)
+    np.testing.assert_array_equal(out, np.full((1, 1, 2, 3), 1.5))
+    np.testing.assert_array_equal(max_pool_backward(dout, cache), expected)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("case", TIES)
+def test_torch_breaks_max_pool_ties_the_same_way(torch, case):
+    """PyTorch's max_pool2d sends a tied window's gradient to the same entry as the hand-worked answer."""
+    x, pool_size, stride, dout, expected = TIES[case]()
+    np.testing.assert_array_equal(_torch_pool(torch, "max", x, pool_size, stride, dout)[1], expected)
 
 
 def test_max_pool_one_winner_of_several_overlapping_windows_collects_all():

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from autograder.build.stubs import make_stub
 from tests.helpers import numeric_grad, rel_error
@@ -42,13 +41,26 @@ def seed_of_kind(kind):
 
 @pytest.mark.parametrize("shape, p", DROPOUT_CASES)
 @pytest.mark.parametrize("seed_kind", ["int", "generator"])
-def test_dropout_matches_torch_with_the_documented_mask(shape, p, seed_kind, rng):
+def test_dropout_uses_the_documented_mask(shape, p, seed_kind, rng):
     x = rng.normal(size=shape)
     dout = rng.normal(size=shape)
     out, cache = dropout_forward(x, p, seed=seed_of_kind(seed_kind))
 
     mask = documented_mask(shape, p)
     np.testing.assert_array_equal(out != 0, mask)  # x is nonzero almost surely
+    np.testing.assert_allclose(out, np.where(mask, x / (1 - p), 0.0), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(dropout_backward(dout, cache), np.where(mask, dout / (1 - p), 0.0), rtol=1e-15, atol=0)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("shape, p", DROPOUT_CASES)
+@pytest.mark.parametrize("seed_kind", ["int", "generator"])
+def test_dropout_matches_torch_with_the_documented_mask(torch, shape, p, seed_kind, rng):
+    x = rng.normal(size=shape)
+    dout = rng.normal(size=shape)
+    out, cache = dropout_forward(x, p, seed=seed_of_kind(seed_kind))
+
+    mask = documented_mask(shape, p)
     xt = torch.tensor(x, requires_grad=True)
     out_t = xt * torch.from_numpy(mask) / (1 - p)
     (out_t * torch.tensor(dout)).sum().backward()
@@ -77,12 +89,18 @@ def test_same_int_seed_gives_same_mask_and_none_gives_a_valid_one(rng):
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
-def test_kept_units_are_scaled_like_torch(p):
-    # torch's own dropout (different random stream) must use the same convention:
+def test_kept_units_are_scaled_by_one_over_one_minus_p(p):
     # p is the drop probability and the survivors become 1 / (1 - p).
     ours, _ = dropout_forward(np.ones(2000), p, seed=0)
-    theirs = torch.nn.functional.dropout(torch.ones(2000, dtype=torch.float64), p=p, training=True).numpy()
     np.testing.assert_allclose(np.unique(ours[ours != 0]), [1 / (1 - p)], rtol=0, atol=1e-12)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_kept_units_are_scaled_like_torch(torch, p):
+    # torch's own dropout (different random stream) must use the same convention.
+    ours, _ = dropout_forward(np.ones(2000), p, seed=0)
+    theirs = torch.nn.functional.dropout(torch.ones(2000, dtype=torch.float64), p=p, training=True).numpy()
     np.testing.assert_allclose(np.unique(theirs[theirs != 0]), np.unique(ours[ours != 0]), rtol=0, atol=1e-12)
 
 
@@ -157,7 +175,20 @@ L2_SHAPES = {"W1": (5, 3), "b1": (3,), "w_conv": (2, 3, 3, 3)}
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 1e-4, 0.5, 3.0])
-def test_l2_penalty_matches_torch(weight_decay, rng):
+def test_l2_penalty_is_half_weight_decay_times_the_squares(weight_decay, rng):
+    params = {key: rng.normal(size=shape) for key, shape in L2_SHAPES.items()}
+    loss, grads = l2_penalty(params, weight_decay)
+    squares = sum(float(np.sum(p * p)) for p in params.values())
+    assert type(loss) is float
+    assert loss == pytest.approx(0.5 * weight_decay * squares, rel=1e-12, abs=0)
+    assert grads.keys() == params.keys()
+    for key, p in params.items():
+        np.testing.assert_allclose(grads[key], weight_decay * p, rtol=1e-15, atol=0, err_msg=key)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("weight_decay", [0.0, 1e-4, 0.5, 3.0])
+def test_l2_penalty_matches_torch(torch, weight_decay, rng):
     params = {key: rng.normal(size=shape) for key, shape in L2_SHAPES.items()}
     loss, grads = l2_penalty(params, weight_decay)
 

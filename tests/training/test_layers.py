@@ -47,7 +47,13 @@ def test_student_modules_load_under_private_names(student):
 def test_a_module_may_import_its_sibling(student):
     (student / "linear.py").write_text(
         (student / "linear.py").read_text() + "\nfrom activations import relu_forward as _relu  # noqa\n")
-    load_student_layers(student)
+    layers = load_student_layers(student)
+    imported = layers.affine_forward.__wrapped__.__globals__["_relu"]  # linear.py's module namespace
+    # The very function the network uses, from this folder's activations.py: not a second copy, not solutions/.
+    assert imported is layers.relu_forward.__wrapped__
+    assert imported.__code__.co_filename == str((student / "activations.py").resolve())
+    out, _ = imported(np.array([-1.5, 0.0, 2.0]))
+    np.testing.assert_array_equal(out, [0.0, 0.0, 2.0])
 
 
 @pytest.mark.parametrize("source, says", [

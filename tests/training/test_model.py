@@ -47,8 +47,8 @@ def test_whole_network_gradients_match_centred_differences(layers, rng, dropout)
         assert rel_error(grads[name], expected) < 1e-6, name
 
 
-def test_network_matches_pytorch(layers, rng):
-    torch = pytest.importorskip("torch")
+@pytest.mark.torch
+def test_network_matches_pytorch(torch, layers, rng):
     F = torch.nn.functional
     model = tiny(layers)
     x, y = rng.random((4, 1, 8, 8)), np.array([0, 9, 4, 4])
@@ -88,9 +88,15 @@ def test_he_initialisation_is_seeded_and_scaled(layers):
 
 def test_probabilities_and_predict_agree(layers, rng):
     model = tiny(layers)
+    for name in model.params:  # spread the scores out, so the probabilities are far from uniform
+        model.params[name] += 0.3 * rng.standard_normal(model.params[name].shape)
     x = rng.random((6, 1, 8, 8))
-    p = model.probabilities(x)
-    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    p, scores = model.probabilities(x), model.scores(x)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert np.all(p > 0)
+    # Softmax, characterised without computing it: log p_k - log p_0 = s_k - s_0 in every row.
+    np.testing.assert_allclose(np.log(p) - np.log(p[:, :1]), scores - scores[:, :1], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(model.predict(x), scores.argmax(axis=1))
     np.testing.assert_array_equal(model.predict(x), p.argmax(axis=1))
 
 

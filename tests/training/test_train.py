@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from autograder.training.data import load_digits
 from autograder.errors import CnnlabError, UsageError
-from autograder.training.layers import load_reference_layers, load_student_layers
+from autograder.training.layers import Layers, load_reference_layers, load_student_layers
 from autograder.training.train import (EpochMetrics, TrainConfig, TrainProgress, confusion_matrix, cosine_factor,
                               scaled_step, train_model)
 
@@ -59,8 +60,48 @@ def test_student_copy_of_the_reference_trains_exactly_like_the_reference(referen
     assert theirs.test_accuracy >= 0.98  # the target, with the default seed
 
 
+LAYER_FUNCTIONS = tuple(f.name for f in dataclasses.fields(Layers) if f.name not in ("Adam", "origin"))
+
+
+def watching_dtypes(layers: Layers) -> tuple[Layers, list]:
+    """``layers`` whose every function, and Adam's step, records the dtype of each floating-point array it is given.
+
+    Returns the watched layers and the list of ``(function name, dtype)`` they fill as they run.
+    """
+    seen = []
+
+    def record(name, arrays):
+        seen.extend((name, a.dtype) for a in arrays
+                    if isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.floating))
+
+    def watch(name):
+        fn = getattr(layers, name)
+
+        def call(*args, **kwargs):
+            record(name, (*args, *kwargs.values()))
+            return fn(*args, **kwargs)
+        return call
+
+    def adam(*args, **kwargs):
+        optimizer = layers.Adam(*args, **kwargs)
+
+        def step(params, grads):
+            record("Adam.step", (*params.values(), *grads.values()))
+            optimizer.step(params, grads)
+        return SimpleNamespace(step=step)
+
+    return dataclasses.replace(layers, **{name: watch(name) for name in LAYER_FUNCTIONS}, Adam=adam), seen
+
+
 def test_training_runs_in_float32(reference, digits):
-    result = train_model(short(epochs=1), reference, digits)
+    """Every array the layers and the optimizer are handed while training is float32: the batches, the
+    activations, the scores, the gradients. (The parameters alone prove nothing: Adam updates them in
+    place, so they stay float32 even if everything flowing through the network is float64.)"""
+    layers, seen = watching_dtypes(reference)
+    result = train_model(short(epochs=1), layers, digits)
+    assert {name for name, _ in seen} == {*LAYER_FUNCTIONS, "Adam.step"}  # the watch saw the whole network
+    wrong = sorted({(name, str(dtype)) for name, dtype in seen if dtype != np.float32})
+    assert not wrong, f"training handed these functions arrays that are not float32: {wrong}"
     assert all(p.dtype == np.float32 for p in result.model.params.values())
 
 
@@ -109,7 +150,7 @@ def test_cosine_schedule_falls_from_one_to_near_zero():
     assert 0 < cosine_factor(99, 100) < 0.001
 
 
-def test_scaled_step_is_adam_with_a_scaled_learning_rate(reference, rng):
+def test_scaled_step_is_adam_with_a_scaled_learning_rate(rng):
     from solutions.optimizers import Adam
 
     params = {"w": rng.standard_normal((3, 4))}
