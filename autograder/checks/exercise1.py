@@ -4,47 +4,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, values_close
+from autograder.checks.inputs import away_from_zero, random_shape, with_dout
+from autograder.checks.judges import keeps_float32, values_close
+from autograder.checks.spec import Check, backward_value, forward_value, gradient_check, one_call
 
-M = "activations"
-
-
-def away_from_zero(rng, shape, low=0.1):
-    """Values in ±[low, 2): no input sits on ReLU's kink, so numerical gradients are exact."""
-    return rng.uniform(low, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-
-
-def with_dout(make):
-    def inputs(rng):
-        data = make(rng)
-        data["dout"] = rng.standard_normal(data["x"].shape)
-        return data
-    return inputs
-
+MODULE = "activations"
 
 small = with_dout(lambda rng: {"x": away_from_zero(rng, (3, 4))})
 nchw = with_dout(lambda rng: {"x": away_from_zero(rng, (2, 3, 4, 5))})
 zeros_inside = with_dout(lambda rng: {"x": np.array([[-1.5, 0.0, 2.0], [0.0, 0.3, -0.2]])})
 logits = with_dout(lambda rng: {"x": rng.standard_normal((4, 5))})
 huge_logits = with_dout(lambda rng: {"x": rng.choice([-1.0, 1.0], (3, 4)) * rng.uniform(5e3, 1e4, (3, 4))})
-float32 = lambda rng: {"x": away_from_zero(rng, (2, 3)).astype(np.float32)}  # noqa: E731
 
 
-def fresh(rng):
+def float32_inputs(rng) -> dict:
+    """A float32 x with both signs, away from ReLU's kink."""
+    return {"x": away_from_zero(rng, (2, 3)).astype(np.float32)}
+
+
+def fresh(rng) -> dict:
     """A random shape of 1 to 4 axes, the last of at least 3 (a softmax over one class is
     always 1, and every backward mistake looks right there), with both signs present
     (a ReLU that forgets negative inputs looks right on positive ones) and one exact 0
     somewhere in between (a ReLU whose mask is x >= 0 looks right everywhere else)."""
-    shape = (*(int(n) for n in rng.integers(1, 6, size=int(rng.integers(0, 4)))), int(rng.integers(3, 6)))
+    shape = (*random_shape(rng, (0, 4), (1, 6)), int(rng.integers(3, 6)))
     x = away_from_zero(rng, shape)
     x.flat[0], x.flat[-1] = -abs(x.flat[0]), abs(x.flat[-1])
     x.flat[int(rng.integers(1, x.size - 1))] = 0.0
     return {"x": x, "dout": away_from_zero(rng, shape)}
 
 
-def layer(name, fwd, bwd, kwargs=None, mistakes_fwd=(), mistakes_bwd=(), points=(1, 1, 1)):
-    """The three checks every activation gets: forward values, backward values, gradient check."""
-    f, b = f"{M}.{fwd}", f"{M}.{bwd}"
+def layer(name, fwd, bwd, kwargs=None, mistakes_fwd=(), mistakes_bwd=(), points=(1, 1, 1)) -> list[Check]:
+    """The checks every activation gets: forward values, backward values, gradient check, and hidden fresh shapes."""
+    f, b = f"{MODULE}.{fwd}", f"{MODULE}.{bwd}"
     return [
         forward_value(f"{name} forward", points[0], f, small, ["$x"], kwargs, mistakes=mistakes_fwd),
         backward_value(f"{name} backward", points[1], f, b, small, ["$x"], kwargs, mistakes=mistakes_bwd),
@@ -55,6 +47,7 @@ def layer(name, fwd, bwd, kwargs=None, mistakes_fwd=(), mistakes_bwd=(), points=
 
 
 def rows_sum_to_one(ctx):
+    """Each row of softmax's output must sum to 1."""
     out = ctx.student["fwd.0"]
     if not isinstance(out, np.ndarray) or out.shape != ctx.inputs["x"].shape:
         return f"softmax_forward should return an array of shape {ctx.inputs['x'].shape}."
@@ -62,38 +55,36 @@ def rows_sum_to_one(ctx):
                         np.ones(out.shape[:-1]), atol=1e-12, rtol=0)
 
 
-def dtype_kept(fn):
-    def judge(ctx):
-        out = ctx.student["fwd.0"]
-        if isinstance(out, np.ndarray) and out.dtype == np.float32:
-            return None
-        got = getattr(out, "dtype", type(out).__name__)
-        return f"{fn} turned a float32 input into {got}; keep the input's dtype (np.zeros_like, x.dtype)."
-    return Check(f"{fn} keeps float32", 1, "shape",
-                 lambda rng: {"inputs": float32(rng), "steps": [call(f"{M}.{fn}", ["$x"], None, "fwd")],
-                              "outputs": ["fwd.0"]}, judge, uses_reference=False)
+def keeps_float32_check(function: str) -> Check:
+    """``function`` on a float32 x must return float32."""
+    judge = keeps_float32(["fwd.0"], lambda ctx, name, found: (
+        f"{function} turned a float32 input into {found}; keep the input's dtype (np.zeros_like, x.dtype)."))
+    return Check(f"{function} keeps float32", 1, one_call(f"{MODULE}.{function}", float32_inputs, ["$x"]), judge,
+                 uses_reference=False)
 
+
+RELU_FORWARD, RELU_BACKWARD = f"{MODULE}.relu_forward", f"{MODULE}.relu_backward"
+LEAKY_FORWARD, LEAKY_BACKWARD = f"{MODULE}.leaky_relu_forward", f"{MODULE}.leaky_relu_backward"
+SOFTMAX_FORWARD = f"{MODULE}.softmax_forward"
 
 CHECKS = [
     *layer("ReLU", "relu_forward", "relu_backward", mistakes_bwd=("relu-grad-at-zero", "relu-backward-no-dout")),
-    forward_value("ReLU forward on NCHW", 1, f"{M}.relu_forward", nchw, ["$x"], kind="shape"),
-    backward_value("ReLU gradient is 0 at exactly 0", 1, f"{M}.relu_forward", f"{M}.relu_backward", zeros_inside,
-                   ["$x"], kind="edge", mistakes=("relu-grad-at-zero",)),
+    forward_value("ReLU forward on NCHW", 1, RELU_FORWARD, nchw, ["$x"]),
+    backward_value("ReLU gradient is 0 at exactly 0", 1, RELU_FORWARD, RELU_BACKWARD, zeros_inside, ["$x"],
+                   mistakes=("relu-grad-at-zero",)),
     *layer("leaky ReLU", "leaky_relu_forward", "leaky_relu_backward", {"alpha": 0.2},
            mistakes_bwd=("leaky-relu-backward-zero",)),
-    backward_value("leaky ReLU gradient is alpha at exactly 0", 1, f"{M}.leaky_relu_forward",
-                   f"{M}.leaky_relu_backward", zeros_inside, ["$x"], {"alpha": 0.1}, kind="edge"),
+    backward_value("leaky ReLU gradient is alpha at exactly 0", 1, LEAKY_FORWARD, LEAKY_BACKWARD, zeros_inside,
+                   ["$x"], {"alpha": 0.1}),
     *layer("sigmoid", "sigmoid_forward", "sigmoid_backward", mistakes_bwd=("sigmoid-backward-of-input",)),
     *layer("tanh", "tanh_forward", "tanh_backward", mistakes_bwd=("tanh-backward-of-input",)),
     *layer("softmax", "softmax_forward", "softmax_backward", mistakes_fwd=("softmax-overflow",),
            mistakes_bwd=("softmax-backward-diagonal",)),
-    forward_value("softmax on logits of 1e4", 2, f"{M}.softmax_forward", huge_logits, ["$x"], kind="edge",
-                  mistakes=("softmax-overflow",)),
-    Check("softmax rows sum to one", 1, "property",
-          lambda rng: {"inputs": logits(rng), "steps": [call(f"{M}.softmax_forward", ["$x"], None, "fwd")],
-                       "outputs": ["fwd.0"]}, rows_sum_to_one, uses_reference=False),
-    dtype_kept("relu_forward"),
-    dtype_kept("softmax_forward"),
+    forward_value("softmax on logits of 1e4", 2, SOFTMAX_FORWARD, huge_logits, ["$x"], mistakes=("softmax-overflow",)),
+    Check("softmax rows sum to one", 1, one_call(SOFTMAX_FORWARD, logits, ["$x"]), rows_sum_to_one,
+          uses_reference=False),
+    keeps_float32_check("relu_forward"),
+    keeps_float32_check("softmax_forward"),
 ]
 
 DIAGNOSES = {

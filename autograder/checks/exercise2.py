@@ -7,11 +7,14 @@ import math
 import numpy as np
 
 from autograder.checks.compare import check_array, check_float
-from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, raises, short, unchanged
+from autograder.checks.inputs import away_from_zero, random_shape
+from autograder.checks.judges import inputs_unchanged, short_name
+from autograder.checks.spec import Check, backward_value, call, fn, forward_value, gradient_check, program, raises
 
-AF, AB = "linear.affine_forward", "linear.affine_backward"
-CE, MSE = "losses.softmax_cross_entropy", "losses.mse_loss"
-NG, NGA = "gradcheck.numerical_gradient", "gradcheck.numerical_gradient_array"
+AFFINE_FORWARD, AFFINE_BACKWARD = "linear.affine_forward", "linear.affine_backward"
+CROSS_ENTROPY, MSE = "losses.softmax_cross_entropy", "losses.mse_loss"
+NUMERICAL_GRADIENT = "gradcheck.numerical_gradient"
+NUMERICAL_GRADIENT_ARRAY = "gradcheck.numerical_gradient_array"
 
 
 # --- inputs ---------------------------------------------------------------------------------------------------------
@@ -34,17 +37,23 @@ def affine_small(rng):
             "dout": np.array([[1.0, 2.0], [3.0, -1.0]])}
 
 
+def affine_float32(rng):
+    """float32 x of shape (2, 3, 2), w, b and dout."""
+    return affine((2, 3, 2), 4, np.float32)(rng)
+
+
 def affine_fresh(rng):
     """N >= 2 (a mean over one example is its sum), x of 3 or 4 axes (dx flattened to (N, D) then has the
     wrong shape) and M != D (dw transposed then has the wrong shape)."""
     n = int(rng.integers(2, 5))
-    rest = tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(2, 4))))
+    rest = random_shape(rng, (2, 4), (1, 5))
     d = math.prod(rest)
     m = int(rng.choice([k for k in range(1, 6) if k != d]))
     return affine((n, *rest), m)(rng)
 
 
 def scores(n, c, scale=2.0):
+    """Scores (n, c) and labels (n,)."""
     return lambda rng: {"scores": scale * rng.standard_normal((n, c)), "y": rng.integers(0, c, n)}
 
 
@@ -74,10 +83,12 @@ def ce_fresh(rng):
 
 
 def bad_labels(labels, c=5):
+    """Scores (len(labels), c) with the given labels, some of them out of [0, c)."""
     return lambda rng: {"scores": rng.standard_normal((len(labels), c)), "y": np.array(labels)}
 
 
 def mse(shape):
+    """pred and target of ``shape``."""
     return lambda rng: {"pred": rng.standard_normal(shape), "target": rng.standard_normal(shape)}
 
 
@@ -90,48 +101,47 @@ def mse_small(rng):
 def mse_fresh(rng):
     """N >= 2 and at least two values per example, so a mean over the batch axis is not a mean over all."""
     n = int(rng.integers(2, 6))
-    rest = (int(rng.integers(2, 5)), *(int(s) for s in rng.integers(1, 5, size=int(rng.integers(0, 2)))))
+    rest = (int(rng.integers(2, 5)), *random_shape(rng, (0, 2), (1, 5)))
     return mse((n, *rest))(rng)
 
 
-def away_from_zero(rng, shape, low, high):
-    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
-
-
-def fresh_shape(rng):
-    return tuple(int(s) for s in rng.integers(1, 5, size=int(rng.integers(1, 4))))
+def mismatched_shapes(rng):
+    """pred (4, 1) and target (4,): they would broadcast to (4, 4)."""
+    return {"pred": rng.standard_normal((4, 1)), "target": rng.standard_normal(4)}
 
 
 # --- losses: item 0 is the loss (a Python float), item 1 its gradient ------------------------------------------------
 
-def loss_part(name, points, fn, make, args, item, *, owner, mistakes=(), kind="value", hidden=False, seed=0,
-              atol=1e-8, rtol=1e-6):
+LOSS_WORDS = {CROSS_ENTROPY: ("cross-entropy", "dscores"), MSE: ("MSE", "dpred")}  # the loss and its gradient
+
+
+def loss_part(name, points, loss, make, args, item, *, owner, mistakes=(), hidden=False, seed=0,
+              atol=1e-8, rtol=1e-6) -> Check:
     """Compare item ``item`` of a loss's ``(loss, grad)`` with the reference's: the loss, or the gradient."""
-    key, grad = f"fwd.{item}", "dscores" if fn == CE else "dpred"
+    key, grad = f"fwd.{item}", LOSS_WORDS[loss][1]
     arrays = [a[1:] for a in args]
 
     def build(rng):
-        return {"inputs": make(rng), "steps": [call(fn, args, None, "fwd")], "outputs": [key, *arrays]}
+        return program(make(rng), [call(loss, args, None, "fwd")], [key, *arrays])
 
     def judge(ctx):
         got, want = ctx.student[key], ctx.reference[key]
         if item == 0:
-            problem = check_float(got, want, what=f"The loss from {short(fn)}", atol=atol, rtol=rtol)
+            problem = check_float(got, want, what=f"The loss from {short_name(loss)}", atol=atol, rtol=rtol)
         else:
-            problem = check_array(got, want, what=f"{grad} (item 1 of {short(fn)}'s result)", atol=atol, rtol=rtol,
-                                  shape_hint=f"{grad} must have the shape of {owner}, {want.shape}")
-        return problem or unchanged(ctx, arrays, fn)
+            problem = check_array(got, want, what=f"{grad} (item 1 of {short_name(loss)}'s result)", atol=atol,
+                                  rtol=rtol, shape_hint=f"{grad} must have the shape of {owner}, {want.shape}")
+        return problem or inputs_unchanged(ctx, arrays, loss)
 
-    return Check(name, points, kind, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
-                 diagnose=(key,))
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes), diagnose=(key,))
 
 
-def loss_checks(case, fn, make, args, owner, points=(1, 1), mistakes_loss=(), mistakes_grad=(), **common):
+def loss_checks(case, loss, make, args, owner, points=(1, 1), mistakes_loss=(), mistakes_grad=(), **common):
     """The loss value and the gradient value of one case, as two checks: "<loss> loss<case>", "<loss> <grad><case>"."""
-    loss, grad = ("cross-entropy", "dscores") if fn == CE else ("MSE", "dpred")
-    return [loss_part(f"{loss} loss{case}", points[0], fn, make, args, 0, owner=owner, mistakes=mistakes_loss,
+    words, grad = LOSS_WORDS[loss]
+    return [loss_part(f"{words} loss{case}", points[0], loss, make, args, 0, owner=owner, mistakes=mistakes_loss,
                       **common),
-            loss_part(f"{loss} {grad}{case}", points[1], fn, make, args, 1, owner=owner, mistakes=mistakes_grad,
+            loss_part(f"{words} {grad}{case}", points[1], loss, make, args, 1, owner=owner, mistakes=mistakes_grad,
                       **common)]
 
 
@@ -144,42 +154,43 @@ CLOSED_FORMS = {  # the gradient of each test function of autograder.sandbox.pro
 }
 
 
-def numerical(name, points, fn, test_fn, make, *, h=None, mistakes=(), kind="value", hidden=False, seed=0,
-              rtol=1e-7, atol=1e-9):
-    """``fn(test_fn, x[, dout][, h=h])`` must agree with the closed form within what central differences reach.
+def numerical_call(function, test_fn, kwargs=None):
+    """The step ``grad = function(test_fn, $x[, $dout], **kwargs)``; numerical_gradient_array also takes dout."""
+    args = [fn(test_fn), "$x", *(["$dout"] if function == NUMERICAL_GRADIENT_ARRAY else [])]
+    return call(function, args, kwargs, "grad")
+
+
+def numerical(name, points, function, test_fn, make, *, h=None, mistakes=(), hidden=False, seed=0,
+              rtol=1e-7, atol=1e-9) -> Check:
+    """``function(test_fn, x[, dout][, h=h])`` must agree with the closed form within what central differences reach.
 
     Centred differences with h = 1e-5 land within about 1e-9 of the true
     gradient here; a one-sided difference is off by about h |f''| / 2, some 1e-5.
     With an explicit h the closed form of the centred estimate is used (for x^3 it is
     exactly 3 x^2 + h^2), so a function that ignores h fails too.
     """
-    array = fn == NGA
 
     def build(rng):
-        inputs = make(rng)
-        args = [{"fn": test_fn}, "$x", *(["$dout"] if array else [])]
-        return {"inputs": inputs, "steps": [call(fn, args, {"h": h} if h else None, "grad")], "outputs": ["grad"]}
+        return program(make(rng), [numerical_call(function, test_fn, {"h": h} if h else None)], ["grad"])
 
     def judge(ctx):
         x, dout = ctx.inputs["x"], ctx.inputs.get("dout")
         want = CLOSED_FORMS[test_fn](x, dout) + (h ** 2 if h and test_fn == "cube_sum" else 0.0)
         step = f"h={h:g}" if h else "the default h=1e-5"
         return check_array(ctx.student["grad"], want, atol=atol, rtol=rtol,
-                           what=f"The gradient from {short(fn)} ({test_fn}, {step})",
+                           what=f"The gradient from {short_name(function)} ({test_fn}, {step})",
                            shape_hint="the gradient has the shape of x")
 
-    return Check(name, points, kind, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
                  uses_reference=False, diagnose=("grad",))
 
 
-def leaves_inputs(name, points, fn, test_fn, make, mistakes=()):
-    """After ``fn`` returns, x (and dout) must be bit-for-bit what they were."""
-    array = fn == NGA
-    names = ["x", "dout"] if array else ["x"]
+def leaves_inputs(name, points, function, test_fn, make, mistakes=()) -> Check:
+    """After ``function`` returns, x (and dout) must be bit-for-bit what they were."""
+    names = ["x", "dout"] if function == NUMERICAL_GRADIENT_ARRAY else ["x"]
 
     def build(rng):
-        args = [{"fn": test_fn}, "$x", *(["$dout"] if array else [])]
-        return {"inputs": make(rng), "steps": [call(fn, args, None, "grad")], "outputs": names}
+        return program(make(rng), [numerical_call(function, test_fn)], names)
 
     def judge(ctx):
         for arg in names:
@@ -187,25 +198,25 @@ def leaves_inputs(name, points, fn, test_fn, make, mistakes=()):
             if np.array_equal(before, after):
                 continue
             if not isinstance(after, np.ndarray) or after.shape != before.shape:
-                return f"{short(fn)} replaced its argument '{arg}'; perturb it in place and restore it."
+                return f"{short_name(function)} replaced its argument '{arg}'; perturb it in place and restore it."
             change = np.abs(after - before)
             index = tuple(int(i) for i in np.unravel_index(int(np.argmax(change)), change.shape))
             where = (f"{int(np.sum(change > 0))} of {change.size} entries differ; the largest change is "
                      f"{change[index]:.3g} at {arg}{list(index)} ({float(before[index])!r} became {float(after[index])!r})")
             if arg == "dout":
-                return f"{short(fn)} changed dout: {where}. dout is only read, never written."
+                return f"{short_name(function)} changed dout: {where}. dout is only read, never written."
             advice = ("write back the value you saved (old = x[i] before nudging, x[i] = old afterwards): "
                       "(old + h) - h is not always exactly old in floating point"
                       if change.max() <= 1e-12 * max(1.0, float(np.abs(before).max())) else
                       "restore each entry after its two evaluations of f, ideally in a finally: block")
-            return f"{short(fn)} left x changed: {where}. The caller's x must come back as it was: {advice}."
+            return f"{short_name(function)} left x changed: {where}. The caller's x must come back as it was: {advice}."
         return None
 
-    return Check(name, points, "property", build, judge, mistakes=tuple(mistakes), uses_reference=False,
-                 diagnose=tuple(names))
+    return Check(name, points, build, judge, mistakes=tuple(mistakes), uses_reference=False, diagnose=tuple(names))
 
 
 def cube_inputs(shape, low=0.5, high=2.0):
+    """x of ``shape`` within ±[low, high), for sum(x^3)."""
     return lambda rng: {"x": away_from_zero(rng, shape, low, high)}
 
 
@@ -215,94 +226,91 @@ def sin_inputs(shape):
 
 
 def fresh_cube(rng):
-    return cube_inputs(fresh_shape(rng))(rng)
+    """:func:`cube_inputs` of a random shape of 1 to 3 axes."""
+    return cube_inputs(random_shape(rng, (1, 4), (1, 5)))(rng)
 
 
 def fresh_sin(rng):
-    return sin_inputs(fresh_shape(rng))(rng)
+    """:func:`sin_inputs` of a random shape of 1 to 3 axes."""
+    return sin_inputs(random_shape(rng, (1, 4), (1, 5)))(rng)
 
 
 # --- the checks ------------------------------------------------------------------------------------------------------
 
+AFFINE = (AFFINE_FORWARD, AFFINE_BACKWARD)  # as backward_value and gradient_check take them
 AFFINE_ARGS = ["$x", "$w", "$b"]
 AFFINE_GRADS = {"grads": ("dx", "dw", "db"), "wrt": ("x", "w", "b")}
 OUT_SHAPE = "out has shape (N, M): N = x.shape[0] examples, M = w.shape[1] output units"
-DB, DX, DW = "affine-db-averaged", "affine-dx-flattened", "affine-dw-transposed"
-
-
-def affine_float32_kept(rng):
-    return affine((2, 3, 2), 4, np.float32)(rng)
-
+DB_AVERAGED, DX_FLATTENED, DW_TRANSPOSED = "affine-db-averaged", "affine-dx-flattened", "affine-dw-transposed"
+AFFINE_MISTAKES = (DX_FLATTENED, DW_TRANSPOSED, DB_AVERAGED)
+CE_ARGS, MSE_ARGS = ["$scores", "$y"], ["$pred", "$target"]
 
 CHECKS = [
     # linear
-    forward_value("affine forward, small case", 1, AF, affine_small, AFFINE_ARGS, shape_hint=OUT_SHAPE),
-    forward_value("affine forward, x of shape (N, d1, d2)", 1, AF, affine((3, 2, 4), 5), AFFINE_ARGS,
-                  shape_hint=OUT_SHAPE, kind="shape"),
-    backward_value("affine backward, small case", 1, AF, AB, affine_small, AFFINE_ARGS, **AFFINE_GRADS,
-                   mistakes=(DB, DW)),
-    backward_value("affine backward, x of shape (N, d1, d2)", 2, AF, AB, affine((3, 2, 4), 5), AFFINE_ARGS,
-                   **AFFINE_GRADS, mistakes=(DX, DW, DB), kind="shape"),
-    gradient_check("affine gradient check", 2, AF, AB, affine((2, 2, 3), 4), AFFINE_ARGS, **AFFINE_GRADS),
-    backward_value("affine backward, batch of 1", 1, AF, AB, affine((1, 3, 2), 4), AFFINE_ARGS, **AFFINE_GRADS,
-                   mistakes=(DX, DW), kind="edge"),
-    forward_value("affine forward keeps float32", 1, AF, affine_float32_kept, AFFINE_ARGS, atol=1e-5, rtol=1e-5,
-                  kind="shape"),
-    backward_value("affine backward keeps float32", 1, AF, AB, affine_float32_kept, AFFINE_ARGS, **AFFINE_GRADS,
-                   atol=1e-5, rtol=1e-5, mistakes=(DX, DW, DB), kind="shape"),
-    forward_value("affine forward, fresh shapes", 1, AF, affine_fresh, AFFINE_ARGS, shape_hint=OUT_SHAPE,
-                  hidden=True, kind="hidden"),
-    backward_value("affine backward, fresh shapes", 1, AF, AB, affine_fresh, AFFINE_ARGS, **AFFINE_GRADS,
-                   mistakes=(DX, DW, DB), hidden=True, kind="hidden"),
+    forward_value("affine forward, small case", 1, AFFINE_FORWARD, affine_small, AFFINE_ARGS, shape_hint=OUT_SHAPE),
+    forward_value("affine forward, x of shape (N, d1, d2)", 1, AFFINE_FORWARD, affine((3, 2, 4), 5), AFFINE_ARGS,
+                  shape_hint=OUT_SHAPE),
+    backward_value("affine backward, small case", 1, *AFFINE, affine_small, AFFINE_ARGS, **AFFINE_GRADS,
+                   mistakes=(DB_AVERAGED, DW_TRANSPOSED)),
+    backward_value("affine backward, x of shape (N, d1, d2)", 2, *AFFINE, affine((3, 2, 4), 5), AFFINE_ARGS,
+                   **AFFINE_GRADS, mistakes=AFFINE_MISTAKES),
+    gradient_check("affine gradient check", 2, *AFFINE, affine((2, 2, 3), 4), AFFINE_ARGS, **AFFINE_GRADS),
+    backward_value("affine backward, batch of 1", 1, *AFFINE, affine((1, 3, 2), 4), AFFINE_ARGS, **AFFINE_GRADS,
+                   mistakes=(DX_FLATTENED, DW_TRANSPOSED)),
+    forward_value("affine forward keeps float32", 1, AFFINE_FORWARD, affine_float32, AFFINE_ARGS, atol=1e-5,
+                  rtol=1e-5),
+    backward_value("affine backward keeps float32", 1, *AFFINE, affine_float32, AFFINE_ARGS, **AFFINE_GRADS,
+                   atol=1e-5, rtol=1e-5, mistakes=AFFINE_MISTAKES),
+    forward_value("affine forward, fresh shapes", 1, AFFINE_FORWARD, affine_fresh, AFFINE_ARGS, shape_hint=OUT_SHAPE,
+                  hidden=True),
+    backward_value("affine backward, fresh shapes", 1, *AFFINE, affine_fresh, AFFINE_ARGS, **AFFINE_GRADS,
+                   mistakes=AFFINE_MISTAKES, hidden=True),
     # softmax cross-entropy
-    *loss_checks(", small case", CE, ce_small, ["$scores", "$y"], "scores",
+    *loss_checks(", small case", CROSS_ENTROPY, ce_small, CE_ARGS, "scores",
                  mistakes_loss=("ce-summed",), mistakes_grad=("ce-summed",)),
-    loss_part("cross-entropy loss, 8 examples of 10 classes", 1, CE, scores(8, 10), ["$scores", "$y"], 0,
+    loss_part("cross-entropy loss, 8 examples of 10 classes", 1, CROSS_ENTROPY, scores(8, 10), CE_ARGS, 0,
               owner="scores", mistakes=("ce-summed",)),
-    gradient_check("cross-entropy gradient check", 1, CE, None, scores(4, 5), ["$scores", "$y"],
+    gradient_check("cross-entropy gradient check", 1, CROSS_ENTROPY, None, scores(4, 5), CE_ARGS,
                    grads=("dscores",), wrt=("scores",), tol=1e-5, analytic_index=1),
-    *loss_checks(" on logits of 1e4", CE, ce_huge, ["$scores", "$y"], "scores", points=(2, 1),
+    *loss_checks(" on logits of 1e4", CROSS_ENTROPY, ce_huge, CE_ARGS, "scores", points=(2, 1),
                  mistakes_loss=("ce-overflow", "ce-log-underflow", "ce-summed"),
-                 mistakes_grad=("ce-overflow", "ce-summed"), kind="edge"),
-    loss_part("cross-entropy dscores, batch of 1", 1, CE, scores(1, 6), ["$scores", "$y"], 1, owner="scores",
-              kind="edge"),
-    raises("cross-entropy rejects the label C", 1, CE, bad_labels([2, 5, 0]), ["$scores", "$y"],
+                 mistakes_grad=("ce-overflow", "ce-summed")),
+    loss_part("cross-entropy dscores, batch of 1", 1, CROSS_ENTROPY, scores(1, 6), CE_ARGS, 1, owner="scores"),
+    raises("cross-entropy rejects the label C", 1, CROSS_ENTROPY, bad_labels([2, 5, 0]), CE_ARGS,
            must_mention=("5",)),
-    raises("cross-entropy rejects negative labels", 1, CE, bad_labels([1, -3, 2]), ["$scores", "$y"],
+    raises("cross-entropy rejects negative labels", 1, CROSS_ENTROPY, bad_labels([1, -3, 2]), CE_ARGS,
            must_mention=("-3",)),
-    *loss_checks(", fresh shapes", CE, ce_fresh, ["$scores", "$y"], "scores",
+    *loss_checks(", fresh shapes", CROSS_ENTROPY, ce_fresh, CE_ARGS, "scores",
                  mistakes_loss=("ce-summed", "ce-overflow", "ce-log-underflow"),
-                 mistakes_grad=("ce-summed", "ce-overflow"), hidden=True, kind="hidden"),
+                 mistakes_grad=("ce-summed", "ce-overflow"), hidden=True),
     # mean squared error
-    *loss_checks(", small case", MSE, mse_small, ["$pred", "$target"], "pred",
+    *loss_checks(", small case", MSE, mse_small, MSE_ARGS, "pred",
                  mistakes_loss=("mse-batch-mean",), mistakes_grad=("mse-batch-mean", "mse-no-factor-2")),
-    loss_part("MSE dpred, pred of shape (N, d1, d2)", 1, MSE, mse((4, 3, 2)), ["$pred", "$target"], 1,
-              owner="pred", mistakes=("mse-batch-mean", "mse-no-factor-2"), kind="shape"),
-    gradient_check("MSE gradient check", 1, MSE, None, mse((3, 4)), ["$pred", "$target"],
+    loss_part("MSE dpred, pred of shape (N, d1, d2)", 1, MSE, mse((4, 3, 2)), MSE_ARGS, 1,
+              owner="pred", mistakes=("mse-batch-mean", "mse-no-factor-2")),
+    gradient_check("MSE gradient check", 1, MSE, None, mse((3, 4)), MSE_ARGS,
                    grads=("dpred",), wrt=("pred",), analytic_index=1),
-    raises("MSE rejects mismatched shapes", 1, MSE,
-           lambda rng: {"pred": rng.standard_normal((4, 1)), "target": rng.standard_normal(4)},
-           ["$pred", "$target"], must_mention=("(4, 1)", "(4,)")),
-    *loss_checks(", fresh shapes", MSE, mse_fresh, ["$pred", "$target"], "pred",
+    raises("MSE rejects mismatched shapes", 1, MSE, mismatched_shapes, MSE_ARGS, must_mention=("(4, 1)", "(4,)")),
+    *loss_checks(", fresh shapes", MSE, mse_fresh, MSE_ARGS, "pred",
                  mistakes_loss=("mse-batch-mean",), mistakes_grad=("mse-batch-mean", "mse-no-factor-2"),
-                 hidden=True, kind="hidden"),
+                 hidden=True),
     # numerical gradients
-    numerical("numerical_gradient of sum(x^3)", 1, NG, "cube_sum", cube_inputs((3, 4)),
+    numerical("numerical_gradient of sum(x^3)", 1, NUMERICAL_GRADIENT, "cube_sum", cube_inputs((3, 4)),
               mistakes=("numgrad-one-sided",)),
-    numerical("numerical_gradient on a 3-D x", 1, NG, "exp_dot", lambda rng: {"x": rng.uniform(-2, 2, (2, 3, 2))},
-              mistakes=("numgrad-one-sided",), kind="shape"),
-    numerical("numerical_gradient uses the step h", 1, NG, "cube_sum", cube_inputs((2, 3)), h=1e-3,
-              mistakes=("numgrad-ignores-h", "numgrad-one-sided"), kind="edge"),
-    leaves_inputs("numerical_gradient leaves x as it was", 1, NG, "cube_sum", cube_inputs((3, 4)),
+    numerical("numerical_gradient on a 3-D x", 1, NUMERICAL_GRADIENT, "exp_dot",
+              lambda rng: {"x": rng.uniform(-2, 2, (2, 3, 2))}, mistakes=("numgrad-one-sided",)),
+    numerical("numerical_gradient uses the step h", 1, NUMERICAL_GRADIENT, "cube_sum", cube_inputs((2, 3)), h=1e-3,
+              mistakes=("numgrad-ignores-h", "numgrad-one-sided")),
+    leaves_inputs("numerical_gradient leaves x as it was", 1, NUMERICAL_GRADIENT, "cube_sum", cube_inputs((3, 4)),
                   mistakes=("numgrad-x-not-restored",)),
-    numerical("numerical_gradient_array of sin(x)", 1, NGA, "sin", sin_inputs((3, 4)),
+    numerical("numerical_gradient_array of sin(x)", 1, NUMERICAL_GRADIENT_ARRAY, "sin", sin_inputs((3, 4)),
               mistakes=("numgrad-array-no-dout", "numgrad-one-sided")),
-    leaves_inputs("numerical_gradient_array leaves x and dout as they were", 1, NGA, "sin", sin_inputs((3, 4)),
-                  mistakes=("numgrad-x-not-restored",)),
-    numerical("numerical_gradient, fresh shapes", 1, NG, "cube_sum", fresh_cube, mistakes=("numgrad-one-sided",),
-              hidden=True, kind="hidden"),
-    numerical("numerical_gradient_array, fresh shapes", 1, NGA, "sin", fresh_sin,
-              mistakes=("numgrad-array-no-dout", "numgrad-one-sided"), hidden=True, kind="hidden"),
+    leaves_inputs("numerical_gradient_array leaves x and dout as they were", 1, NUMERICAL_GRADIENT_ARRAY, "sin",
+                  sin_inputs((3, 4)), mistakes=("numgrad-x-not-restored",)),
+    numerical("numerical_gradient, fresh shapes", 1, NUMERICAL_GRADIENT, "cube_sum", fresh_cube,
+              mistakes=("numgrad-one-sided",), hidden=True),
+    numerical("numerical_gradient_array, fresh shapes", 1, NUMERICAL_GRADIENT_ARRAY, "sin", fresh_sin,
+              mistakes=("numgrad-array-no-dout", "numgrad-one-sided"), hidden=True),
 ]
 
 DIAGNOSES = {

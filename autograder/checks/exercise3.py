@@ -7,96 +7,49 @@ in well under two seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 
+from autograder.checks.inputs import Case, no_inputs, size_formula, size_hint
+from autograder.checks.judges import output_shape_first
+from autograder.checks.spec import (Check, backward_value, call, forward_value, gradient_check, one_call, program,
+                                    raises)
 from autograder.sandbox.wire import Typed
-from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, raises
 
-M = "convolution"
-FWD, BWD, SHAPE = f"{M}.conv_forward", f"{M}.conv_backward", f"{M}.conv_output_shape"
-ARGS = ["$x", "$w", "$b"]
-GRADS = {"grads": ("dx", "dw", "db"), "wrt": ("x", "w", "b")}
-FORMULA = "H' = (H + 2*pad - HH) // stride + 1"
-
-
-def out_size(n: int, k: int, stride: int, pad: int) -> int:
-    return (n + 2 * pad - k) // stride + 1
+MODULE = "convolution"
+CONV_FORWARD, CONV_BACKWARD = f"{MODULE}.conv_forward", f"{MODULE}.conv_backward"
+CONV_OUTPUT_SHAPE = f"{MODULE}.conv_output_shape"
+CONV = (CONV_FORWARD, CONV_BACKWARD)  # as backward_value and gradient_check take them
+CONV_ARGS = ["$x", "$w", "$b"]
+CONV_GRADS = {"grads": ("dx", "dw", "db"), "wrt": ("x", "w", "b")}
+FORMULA = size_formula("H", "HH", padded=True)
 
 
 def formula(x_shape, w_shape, stride, pad) -> str:
     """The output-size formula with this case's numbers in it, for shape messages."""
-    (_, _, H, W), (_, _, HH, WW) = x_shape, w_shape
-    return (f"{FORMULA} = ({H} + 2*{pad} - {HH}) // {stride} + 1 = {out_size(H, HH, stride, pad)}, and "
-            f"W' = (W + 2*pad - WW) // stride + 1 = ({W} + 2*{pad} - {WW}) // {stride} + 1 = "
-            f"{out_size(W, WW, stride, pad)}")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One convolution: input shape (N, C, H, W), weight shape (F, C, HH, WW), stride, pad."""
-
-    x: tuple
-    w: tuple
-    stride: int = 1
-    pad: int = 0
-    dtype: str = "float64"
-    kind: str = "value"
-
-    @property
-    def kwargs(self) -> dict:
-        return {"stride": self.stride, "pad": self.pad}
-
-    @property
-    def out(self) -> tuple:
-        (N, _, H, W), (F, _, HH, WW) = self.x, self.w
-        return N, F, out_size(H, HH, self.stride, self.pad), out_size(W, WW, self.stride, self.pad)
-
-    @property
-    def hint(self) -> str:
-        return formula(self.x, self.w, self.stride, self.pad)
-
-    def inputs(self, rng) -> dict:
-        draw = lambda shape: rng.standard_normal(shape).astype(self.dtype)  # noqa: E731
-        return {"x": draw(self.x), "w": draw(self.w), "b": draw(self.w[:1]), "dout": draw(self.out)}
+    return size_hint(x_shape, w_shape[2:], stride, pad)
 
 
 # label: case. Every label gets a forward and a backward value test.
 CASES = {
     "stride 1, pad 0": Case((2, 3, 5, 5), (4, 3, 3, 3)),
-    "stride 1, pad 1": Case((2, 3, 5, 5), (4, 3, 3, 3), 1, 1),
-    "stride 2, pad 1": Case((2, 3, 7, 7), (4, 3, 3, 3), 2, 1),
-    "stride that does not divide": Case((2, 2, 6, 7), (3, 2, 3, 3), 2, 0, kind="edge"),  # (6 - 3) / 2: a row over
-    "non-square input and kernel": Case((2, 3, 6, 5), (2, 3, 2, 3), 2, 1, kind="edge"),
-    "batch of 1, pad 2": Case((1, 2, 4, 5), (3, 2, 3, 3), 1, 2, kind="edge"),
+    "stride 1, pad 1": Case((2, 3, 5, 5), (4, 3, 3, 3), pad=1),
+    "stride 2, pad 1": Case((2, 3, 7, 7), (4, 3, 3, 3), stride=2, pad=1),
+    "stride that does not divide": Case((2, 2, 6, 7), (3, 2, 3, 3), stride=2),  # (6 - 3) / 2: a row left over
+    "non-square input and kernel": Case((2, 3, 6, 5), (2, 3, 2, 3), stride=2, pad=1),
+    "batch of 1, pad 2": Case((1, 2, 4, 5), (3, 2, 3, 3), pad=2),
 }
 
 # Smaller still: a gradient check runs the forward pass twice per sampled entry.
 GRAD_CASES = {
-    "stride 2, pad 1": Case((2, 2, 5, 5), (3, 2, 3, 3), 2, 1),
-    "non-square kernel, pad 1": Case((1, 2, 4, 5), (2, 2, 2, 3), 1, 1),
+    "stride 2, pad 1": Case((2, 2, 5, 5), (3, 2, 3, 3), stride=2, pad=1),
+    "non-square kernel, pad 1": Case((1, 2, 4, 5), (2, 2, 2, 3), pad=1),
 }
+
+FLOAT32 = Case((2, 3, 5, 5), (4, 3, 3, 3), pad=1, dtype="float32")
 
 FORWARD_MISTAKES = ("conv-forward-flipped", "conv-stride-ignored", "conv-stride-not-in-index")
 BACKWARD_MISTAKES = ("conv-dx-no-flip", "conv-db-batch-mean", "conv-db-mean-all", "conv-dx-padded",
                      "conv-forward-flipped")
-
-
-def output_shape_first(check: Check, hint: str) -> Check:
-    """``check`` (a gradient check) whose feedback, when the forward output's shape differs from
-    dout's, also gives the output-size formula with this case's numbers."""
-
-    def judge(ctx):
-        dout = ctx.inputs["dout"]
-        for name, nudged in ctx.student.items():
-            if name.startswith("num_") and isinstance(nudged, np.ndarray) and nudged.shape[2:] != dout.shape:
-                fn = ctx.program["steps"][0]["call"].rpartition(".")[2]
-                return (f"The gradient check needs {fn}'s output to have the shape of dout, {dout.shape}, but it "
-                        f"has shape {nudged.shape[2:]} ({hint}).")
-        return check.judge(ctx)
-
-    return replace(check, judge=judge)
 
 
 def worked_example(rng) -> dict:
@@ -113,6 +66,7 @@ ONE_HOT = (0, 1, 0, 2)  # the single 1 of the property test's kernel: w[f, c, p,
 
 
 def one_hot_kernel(rng) -> dict:
+    """A (2, 2, 2, 3) kernel that is 0 but for w[ONE_HOT] = 1, and a random x."""
     w = np.zeros((2, 2, 2, 3))
     w[ONE_HOT] = 1.0
     return {"x": rng.standard_normal((1, 2, 4, 5)), "w": w, "b": np.zeros(2)}
@@ -154,7 +108,7 @@ def fresh_case(rng) -> dict:
     WW = int(rng.integers(2 if HH == 1 else 1, 5))
     if rng.random() < 0.5:
         HH, WW = WW, HH
-    data = Case((N, C, H, W), (F, C, HH, WW), stride, pad).inputs(rng)
+    data = Case((N, C, H, W), (F, C, HH, WW), stride=stride, pad=pad).inputs(rng)
     return {**data, "stride": stride, "pad": pad}
 
 
@@ -165,11 +119,11 @@ def small_fresh_case(rng) -> dict:
     H, W = (int(v) for v in rng.integers(3, 6, size=2))
     stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 2))
     HH, WW = (int(rng.integers(2, min(4, n + 2 * pad) + 1)) for n in (H, W))
-    data = Case((N, C, H, W), (F, C, HH, WW), stride, pad).inputs(rng)
+    data = Case((N, C, H, W), (F, C, HH, WW), stride=stride, pad=pad).inputs(rng)
     return {**data, "stride": stride, "pad": pad}
 
 
-FRESH = {"stride": "$stride", "pad": "$pad"}
+FRESH_KWARGS = {"stride": "$stride", "pad": "$pad"}
 
 
 # conv_output_shape: (input shape, weight shape, stride, pad)
@@ -187,14 +141,14 @@ def plain(value) -> tuple | None:
     return tuple(v.item() if isinstance(v, np.generic) else v for v in items)
 
 
-def shape_check(name: str, points: int, cases, *, hidden=False, kind="value") -> Check:
+def shape_check(name: str, points: int, cases, *, hidden=False) -> Check:
     """conv_output_shape on each of ``cases`` (a list, or ``cases(rng)`` for fresh ones), as one test."""
 
     def build(rng):
         chosen = cases(rng) if callable(cases) else cases
-        steps = [call(SHAPE, [tuple(x), tuple(w)], {"stride": s, "pad": p}, f"s{i}")
+        steps = [call(CONV_OUTPUT_SHAPE, [tuple(x), tuple(w)], {"stride": s, "pad": p}, f"s{i}")
                  for i, (x, w, s, p) in enumerate(chosen)]
-        return {"inputs": {}, "steps": steps, "outputs": [f"s{i}" for i in range(len(chosen))]}
+        return program({}, steps, [f"s{i}" for i in range(len(chosen))])
 
     def judge(ctx):
         for step in ctx.program["steps"]:
@@ -214,12 +168,13 @@ def shape_check(name: str, points: int, cases, *, hidden=False, kind="value") ->
         return None
 
     n = len(cases(np.random.default_rng(0))) if callable(cases) else len(cases)
-    return Check(name, points, kind, build, judge, hidden=hidden,
+    return Check(name, points, build, judge, hidden=hidden,
                  mistakes=("conv-stride-ignored", "conv-output-size-true-division"),
                  diagnose=tuple(f"s{i}" for i in range(n)))
 
 
 def fresh_shapes(rng):
+    """Four (x shape, w shape, stride, pad) of :func:`fresh_case`."""
     found = []
     for _ in range(4):
         case = fresh_case(rng)
@@ -227,48 +182,50 @@ def fresh_shapes(rng):
     return found
 
 
-def no_arrays(rng) -> dict:
-    return {}
-
-
 def rejects(name, x_shape, w_shape, pad, mention) -> Check:
-    return raises(name, 1, SHAPE, no_arrays, [x_shape, w_shape], {"stride": 1, "pad": pad}, must_mention=mention)
+    """conv_output_shape must raise ValueError for these shapes, naming ``mention``."""
+    return raises(name, 1, CONV_OUTPUT_SHAPE, no_inputs, [x_shape, w_shape], {"stride": 1, "pad": pad},
+                  must_mention=mention)
+
+
+def channels_differ(rng) -> dict:
+    """x with 3 channels, w expecting 2."""
+    return {"x": rng.standard_normal((1, 3, 5, 5)), "w": rng.standard_normal((2, 2, 3, 3)), "b": np.zeros(2)}
 
 
 CHECKS = [
-    forward_value("conv forward, worked example (every output is 6)", 2, FWD, worked_example, ARGS,
+    forward_value("conv forward, worked example (every output is 6)", 2, CONV_FORWARD, worked_example, CONV_ARGS,
                   {"stride": 1, "pad": 0}, shape_hint=formula((1, 1, 5, 5), (1, 1, 3, 3), 1, 0),
                   mistakes=FORWARD_MISTAKES),
-    backward_value("conv backward, worked example", 1, FWD, BWD, worked_example, ARGS, {"stride": 1, "pad": 0},
-                   **GRADS, mistakes=BACKWARD_MISTAKES),
-    *[forward_value(f"conv forward, {label}", 1, FWD, case.inputs, ARGS, case.kwargs, shape_hint=case.hint,
-                    mistakes=FORWARD_MISTAKES, kind=case.kind)
+    backward_value("conv backward, worked example", 1, *CONV, worked_example, CONV_ARGS, {"stride": 1, "pad": 0},
+                   **CONV_GRADS, mistakes=BACKWARD_MISTAKES),
+    *[forward_value(f"conv forward, {label}", 1, CONV_FORWARD, case.inputs, CONV_ARGS, case.kwargs,
+                    shape_hint=case.hint, mistakes=FORWARD_MISTAKES)
       for label, case in CASES.items()],
-    *[backward_value(f"conv backward, {label}", 1, FWD, BWD, case.inputs, ARGS, case.kwargs, **GRADS,
-                     mistakes=BACKWARD_MISTAKES, kind=case.kind) for label, case in CASES.items()],
-    *[output_shape_first(gradient_check(f"conv gradient check, {label}", 2, FWD, BWD, case.inputs, ARGS, case.kwargs,
-                                        **GRADS, most=20), case.hint) for label, case in GRAD_CASES.items()],
-    Check("conv forward is cross-correlation (one-hot kernel)", 1, "property",
-          lambda rng: {"inputs": one_hot_kernel(rng), "steps": [call(FWD, ARGS, {"stride": 1, "pad": 0}, "fwd")],
-                       "outputs": ["fwd.0"]},
-          picks_the_right_pixel, uses_reference=False, mistakes=("conv-forward-flipped",), diagnose=("fwd.0",)),
-    forward_value("conv forward keeps float32", 1, FWD, Case((2, 3, 5, 5), (4, 3, 3, 3), 1, 1, "float32").inputs,
-                  ARGS, {"stride": 1, "pad": 1}, atol=1e-5, rtol=1e-4, kind="shape"),
+    *[backward_value(f"conv backward, {label}", 1, *CONV, case.inputs, CONV_ARGS, case.kwargs, **CONV_GRADS,
+                     mistakes=BACKWARD_MISTAKES) for label, case in CASES.items()],
+    *[output_shape_first(gradient_check(f"conv gradient check, {label}", 2, *CONV, case.inputs, CONV_ARGS,
+                                        case.kwargs, **CONV_GRADS, most=20), case.hint)
+      for label, case in GRAD_CASES.items()],
+    Check("conv forward is cross-correlation (one-hot kernel)", 1,
+          one_call(CONV_FORWARD, one_hot_kernel, CONV_ARGS, {"stride": 1, "pad": 0}), picks_the_right_pixel,
+          uses_reference=False, mistakes=("conv-forward-flipped",), diagnose=("fwd.0",)),
+    forward_value("conv forward keeps float32", 1, CONV_FORWARD, FLOAT32.inputs, CONV_ARGS, FLOAT32.kwargs,
+                  atol=1e-5, rtol=1e-4),
     shape_check("conv_output_shape values", 1, SHAPES_BASIC),
-    shape_check("conv_output_shape, odd strides and padding", 1, SHAPES_EDGE, kind="edge"),
+    shape_check("conv_output_shape, odd strides and padding", 1, SHAPES_EDGE),
     rejects("conv_output_shape rejects a kernel taller than the input", (1, 2, 4, 6), (3, 2, 5, 3), 0, ("5", "4")),
     rejects("conv_output_shape rejects a kernel wider than the padded input", (1, 1, 7, 3), (2, 1, 3, 6), 1,
             ("6", "3")),
     rejects("conv_output_shape rejects different channel counts", (2, 3, 5, 5), (4, 5, 3, 3), 0, ("3", "5")),
-    raises("conv_forward rejects different channel counts", 1, FWD,
-           lambda rng: {"x": rng.standard_normal((1, 3, 5, 5)), "w": rng.standard_normal((2, 2, 3, 3)),
-                        "b": np.zeros(2)}, ARGS, must_mention=("3", "2")),
-    forward_value("conv forward, fresh random shapes", 1, FWD, fresh_case, ARGS, FRESH, shape_hint=FORMULA,
-                  mistakes=FORWARD_MISTAKES, hidden=True),
-    backward_value("conv backward, fresh random shapes", 1, FWD, BWD, fresh_case, ARGS, FRESH, **GRADS,
+    raises("conv_forward rejects different channel counts", 1, CONV_FORWARD, channels_differ, CONV_ARGS,
+           must_mention=("3", "2")),
+    forward_value("conv forward, fresh random shapes", 1, CONV_FORWARD, fresh_case, CONV_ARGS, FRESH_KWARGS,
+                  shape_hint=FORMULA, mistakes=FORWARD_MISTAKES, hidden=True),
+    backward_value("conv backward, fresh random shapes", 1, *CONV, fresh_case, CONV_ARGS, FRESH_KWARGS, **CONV_GRADS,
                    mistakes=BACKWARD_MISTAKES, hidden=True),
-    output_shape_first(gradient_check("conv gradient check, fresh random shapes", 1, FWD, BWD, small_fresh_case,
-                                      ARGS, FRESH, **GRADS, most=15, hidden=True), FORMULA),
+    output_shape_first(gradient_check("conv gradient check, fresh random shapes", 1, *CONV, small_fresh_case,
+                                      CONV_ARGS, FRESH_KWARGS, **CONV_GRADS, most=15, hidden=True), FORMULA),
     shape_check("conv_output_shape, fresh random shapes", 1, fresh_shapes, hidden=True),
 ]
 

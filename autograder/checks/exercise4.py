@@ -7,21 +7,19 @@ integers on purpose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from autograder.checks.spec import Check, backward_value, call, forward_value, gradient_check, raises
-from autograder.checks.exercise3 import output_shape_first
+from autograder.checks.inputs import Case, size_formula
+from autograder.checks.judges import output_shape_first, short_name
+from autograder.checks.spec import (Check, backward_value, forward_then_backward, forward_value, gradient_check,
+                                    program, raises)
 
-M = "pooling"
-MAX_F, MAX_B = f"{M}.max_pool_forward", f"{M}.max_pool_backward"
-AVG_F, AVG_B = f"{M}.avg_pool_forward", f"{M}.avg_pool_backward"
-FORMULA = "H' = (H - pool_size) // stride + 1"
-
-
-def out_size(n: int, k: int, stride: int) -> int:
-    return (n - k) // stride + 1
+MODULE = "pooling"
+MAX_POOL_FORWARD, MAX_POOL_BACKWARD = f"{MODULE}.max_pool_forward", f"{MODULE}.max_pool_backward"
+AVG_POOL_FORWARD, AVG_POOL_BACKWARD = f"{MODULE}.avg_pool_forward", f"{MODULE}.avg_pool_backward"
+MAX_POOL = (MAX_POOL_FORWARD, MAX_POOL_BACKWARD)  # as backward_value and gradient_check take them
+AVG_POOL = (AVG_POOL_FORWARD, AVG_POOL_BACKWARD)
+FORMULA = size_formula("H", "pool_size", padded=False)
 
 
 def distinct(rng, shape) -> np.ndarray:
@@ -35,43 +33,11 @@ def ties(rng, shape) -> np.ndarray:
     return rng.integers(0, 3, shape).astype(np.float64)
 
 
-@dataclass(frozen=True)
-class Case:
-    """One pooling: input shape (N, C, H, W), pool size, stride, and how the values are drawn."""
-
-    x: tuple
-    pool: int
-    stride: int
-    values: object = distinct
-    dtype: str = "float64"
-    kind: str = "value"
-
-    @property
-    def kwargs(self) -> dict:
-        return {"pool_size": self.pool, "stride": self.stride}
-
-    @property
-    def out(self) -> tuple:
-        N, C, H, W = self.x
-        return N, C, out_size(H, self.pool, self.stride), out_size(W, self.pool, self.stride)
-
-    @property
-    def hint(self) -> str:
-        _, _, H, W = self.x
-        k, s = self.pool, self.stride
-        return (f"{FORMULA} = ({H} - {k}) // {s} + 1 = {out_size(H, k, s)}, and W' = (W - pool_size) // stride + 1 "
-                f"= ({W} - {k}) // {s} + 1 = {out_size(W, k, s)}")
-
-    def inputs(self, rng) -> dict:
-        return {"x": self.values(rng, self.x).astype(self.dtype),
-                "dout": rng.standard_normal(self.out).astype(self.dtype)}
-
-
 MAX_CASES = {
-    "2x2 stride 2": Case((2, 3, 4, 6), 2, 2),
-    "pool 3 stride 1 (overlapping)": Case((2, 2, 5, 6), 3, 1),
-    "pool 3 stride 2 (overlapping, stride does not divide)": Case((2, 2, 6, 7), 3, 2, kind="edge"),
-    "batch of 1, non-square input": Case((1, 3, 4, 7), 2, 2, kind="edge"),
+    "2x2 stride 2": Case((2, 3, 4, 6), pool=2, stride=2, values=distinct),
+    "pool 3 stride 1 (overlapping)": Case((2, 2, 5, 6), pool=3, stride=1, values=distinct),
+    "pool 3 stride 2 (overlapping, stride does not divide)": Case((2, 2, 6, 7), pool=3, stride=2, values=distinct),
+    "batch of 1, non-square input": Case((1, 3, 4, 7), pool=2, stride=2, values=distinct),
 }
 AVG_CASES = {label: MAX_CASES[label] for label in list(MAX_CASES)[:3]}
 
@@ -93,10 +59,10 @@ def tied_example(rng) -> dict:
 
 
 TWO_BY_TWO = {"pool_size": 2, "stride": 2}
-TIED_OVERLAP = Case((2, 2, 5, 6), 3, 1, ties)
+TIED_OVERLAP = Case((2, 2, 5, 6), pool=3, stride=1, values=ties)
 
 
-def gradient_adds_up(fn: str, what: str):
+def gradient_adds_up(backward: str, what: str):
     """Every window hands on exactly its dout (max: all of it to one input; mean: 1/k^2 to each of k^2 inputs)."""
 
     def judge(ctx):
@@ -104,7 +70,7 @@ def gradient_adds_up(fn: str, what: str):
         shape = ctx.inputs["x"].shape
         if not isinstance(dx, np.ndarray) or dx.shape != shape:
             got = getattr(dx, "shape", type(dx).__name__)
-            return f"{fn} should return dx of shape {shape} (the shape of x), but it is {got}."
+            return f"{backward} should return dx of shape {shape} (the shape of x), but it is {got}."
         if np.isclose(dx.sum(), dout.sum(), rtol=1e-9, atol=1e-9):
             return None
         return (f"The entries of dx should add up to the sum of dout, {dout.sum():.6g}: {what}. Yours add up to "
@@ -113,16 +79,17 @@ def gradient_adds_up(fn: str, what: str):
     return judge
 
 
-def sums_check(name, forward, backward, case, what, mistakes) -> Check:
+def sums_check(name, layer, case, what, mistakes) -> Check:
+    """dx of ``layer`` (forward, backward) on ``case`` with a positive dout must add up to dout's sum."""
+    forward, backward = layer
+
     def build(rng):
         inputs = case.inputs(rng)
         inputs["dout"] = rng.uniform(0.5, 1.5, case.out)  # positive: no sum cancels out, ratios mean something
-        return {"inputs": inputs,
-                "steps": [call(forward, ["$x"], case.kwargs, "fwd"), call(backward, ["$dout", "$fwd.1"], None, "bwd")],
-                "outputs": ["bwd"]}
+        return program(inputs, forward_then_backward(forward, backward, ["$x"], case.kwargs), ["bwd"])
 
-    return Check(name, 1, "property", build, gradient_adds_up(backward.rpartition(".")[2], what),
-                 uses_reference=False, mistakes=mistakes, diagnose=("bwd",))
+    return Check(name, 1, build, gradient_adds_up(short_name(backward), what), uses_reference=False,
+                 mistakes=mistakes, diagnose=("bwd",))
 
 
 def fresh(values):
@@ -133,7 +100,8 @@ def fresh(values):
         H, W = (int(v) for v in rng.integers(2, 8, size=2))
         pool = int(rng.integers(1, min(H, W, 3) + 1))
         stride = int(rng.integers(1, 4))
-        return {**Case((N, C, H, W), pool, stride, values).inputs(rng), "pool_size": pool, "stride": stride}
+        return {**Case((N, C, H, W), pool=pool, stride=stride, values=values).inputs(rng), "pool_size": pool,
+                "stride": stride}
     return inputs
 
 
@@ -152,7 +120,7 @@ def overlapping(values):
         pool = int(rng.integers(2, 5))
         stride = int(rng.integers(1, pool))
         H, W = int(rng.integers(pool, 8)), int(rng.integers(pool + stride, 9))
-        data = Case((N, C, H, W), pool, stride, values).inputs(rng)
+        data = Case((N, C, H, W), pool=pool, stride=stride, values=values).inputs(rng)
         n = int(rng.integers(N))
         plane = data["x"][n, int(rng.integers(C))]  # (H, W), a view
         cell = int(rng.integers(pool)), int(rng.integers(stride, pool))  # in windows (0, 0) and (0, 1)
@@ -167,80 +135,87 @@ def overlapping(values):
     return inputs
 
 
-FRESH = {"pool_size": "$pool_size", "stride": "$stride"}
+FRESH_KWARGS = {"pool_size": "$pool_size", "stride": "$stride"}
 
 
-def pool_layer(label, forward, backward, cases, mistakes) -> list[Check]:
+def pool_layer(label, layer, cases, mistakes) -> list[Check]:
     """A forward and a backward value test for each of ``cases``; ``mistakes`` are the backward's."""
+    forward, _ = layer
     return [
-        forward_value(f"{label} forward, {name}", 1, forward, c.inputs, ["$x"], c.kwargs, shape_hint=c.hint,
-                      kind=c.kind) for name, c in cases.items()
+        forward_value(f"{label} forward, {name}", 1, forward, c.inputs, ["$x"], c.kwargs, shape_hint=c.hint)
+        for name, c in cases.items()
     ] + [
-        backward_value(f"{label} backward, {name}", 1, forward, backward, c.inputs, ["$x"], c.kwargs,
-                       mistakes=mistakes, kind=c.kind) for name, c in cases.items()
+        backward_value(f"{label} backward, {name}", 1, *layer, c.inputs, ["$x"], c.kwargs, mistakes=mistakes)
+        for name, c in cases.items()
     ]
 
 
-def hidden_layer(label, forward, backward, values, mistakes) -> list[Check]:
+def hidden_layer(label, layer, values, mistakes) -> list[Check]:
+    """Forward values, backward values and a gradient check on fresh random shapes."""
+    forward, _ = layer
     return [
-        forward_value(f"{label} forward, fresh random shapes", 1, forward, fresh(values), ["$x"], FRESH,
+        forward_value(f"{label} forward, fresh random shapes", 1, forward, fresh(values), ["$x"], FRESH_KWARGS,
                       shape_hint=FORMULA, hidden=True),
-        backward_value(f"{label} backward, fresh random shapes", 1, forward, backward, overlapping(values), ["$x"],
-                       FRESH, mistakes=mistakes, hidden=True),
-        output_shape_first(gradient_check(f"{label} gradient check, fresh random shapes", 1, forward, backward,
-                                          fresh(distinct), ["$x"], FRESH, most=20, hidden=True), FORMULA),
+        backward_value(f"{label} backward, fresh random shapes", 1, *layer, overlapping(values), ["$x"],
+                       FRESH_KWARGS, mistakes=mistakes, hidden=True),
+        output_shape_first(gradient_check(f"{label} gradient check, fresh random shapes", 1, *layer,
+                                          fresh(distinct), ["$x"], FRESH_KWARGS, most=20, hidden=True), FORMULA),
     ]
 
 
-def grad_check(label, forward, backward, case: Case) -> Check:
+def grad_check(label, layer, case: Case) -> Check:
+    """A gradient check of ``layer`` on ``case``, named by its pool size and stride."""
     name = f"{label} gradient check, pool {case.pool} stride {case.stride}"
-    return output_shape_first(gradient_check(name, 2, forward, backward, case.inputs, ["$x"], case.kwargs, most=30),
-                              case.hint)
+    return output_shape_first(gradient_check(name, 2, *layer, case.inputs, ["$x"], case.kwargs, most=30), case.hint)
 
 
-FLOAT32 = Case((2, 2, 5, 6), 3, 2, dtype="float32")
+FLOAT32 = Case((2, 2, 5, 6), pool=3, stride=2, values=distinct, dtype="float32")
 
 
-def keeps_float32(name, forward) -> Check:
-    return forward_value(f"{name} forward keeps float32", 1, forward, FLOAT32.inputs, ["$x"], FLOAT32.kwargs,
-                         atol=1e-6, rtol=1e-5, kind="shape")
+def float32_forward(label, forward) -> Check:
+    """The forward on float32 x must match the reference, dtype included."""
+    return forward_value(f"{label} forward keeps float32", 1, forward, FLOAT32.inputs, ["$x"], FLOAT32.kwargs,
+                         atol=1e-6, rtol=1e-5)
 
 
 def too_big(rng) -> dict:
+    """x of shape (1, 2, 3, 5): a pool of 4 does not fit its height."""
     return {"x": rng.standard_normal((1, 2, 3, 5))}
 
 
+POOL_OF_4 = {"pool_size": 4, "stride": 1}
+
 CHECKS = [
-    forward_value("max pool forward, worked example", 1, MAX_F, worked_example, ["$x"], TWO_BY_TWO,
+    forward_value("max pool forward, worked example", 1, MAX_POOL_FORWARD, worked_example, ["$x"], TWO_BY_TWO,
                   shape_hint=FORMULA),
-    backward_value("max pool backward, worked example", 1, MAX_F, MAX_B, worked_example, ["$x"], TWO_BY_TWO,
+    backward_value("max pool backward, worked example", 1, *MAX_POOL, worked_example, ["$x"], TWO_BY_TWO,
                    mistakes=MAX_MISTAKES),
-    *pool_layer("max pool", MAX_F, MAX_B, MAX_CASES, MAX_MISTAKES),
-    backward_value("max pool backward, ties go to the first maximum", 2, MAX_F, MAX_B, tied_example, ["$x"],
-                   TWO_BY_TWO, mistakes=MAX_MISTAKES, kind="edge"),
-    backward_value("max pool backward, ties in overlapping windows", 1, MAX_F, MAX_B, TIED_OVERLAP.inputs, ["$x"],
-                   TIED_OVERLAP.kwargs, mistakes=MAX_MISTAKES, kind="edge"),
-    sums_check("max pool gradient adds up to dout", MAX_F, MAX_B, TIED_OVERLAP,
+    *pool_layer("max pool", MAX_POOL, MAX_CASES, MAX_MISTAKES),
+    backward_value("max pool backward, ties go to the first maximum", 2, *MAX_POOL, tied_example, ["$x"],
+                   TWO_BY_TWO, mistakes=MAX_MISTAKES),
+    backward_value("max pool backward, ties in overlapping windows", 1, *MAX_POOL, TIED_OVERLAP.inputs, ["$x"],
+                   TIED_OVERLAP.kwargs, mistakes=MAX_MISTAKES),
+    sums_check("max pool gradient adds up to dout", MAX_POOL, TIED_OVERLAP,
                "each window sends all of its gradient to exactly one input, its first maximum, and an input that "
                "wins several overlapping windows collects each of their gradients", MAX_MISTAKES),
-    grad_check("max pool", MAX_F, MAX_B, MAX_CASES["pool 3 stride 2 (overlapping, stride does not divide)"]),
-    forward_value("avg pool forward, worked example", 1, AVG_F, worked_example, ["$x"], TWO_BY_TWO,
+    grad_check("max pool", MAX_POOL, MAX_CASES["pool 3 stride 2 (overlapping, stride does not divide)"]),
+    forward_value("avg pool forward, worked example", 1, AVG_POOL_FORWARD, worked_example, ["$x"], TWO_BY_TWO,
                   shape_hint=FORMULA),
-    *pool_layer("avg pool", AVG_F, AVG_B, AVG_CASES, AVG_MISTAKES),
-    sums_check("avg pool gradient adds up to dout", AVG_F, AVG_B, AVG_CASES["pool 3 stride 1 (overlapping)"],
+    *pool_layer("avg pool", AVG_POOL, AVG_CASES, AVG_MISTAKES),
+    sums_check("avg pool gradient adds up to dout", AVG_POOL, AVG_CASES["pool 3 stride 1 (overlapping)"],
                "each window shares its gradient equally among its pool_size * pool_size inputs", AVG_MISTAKES),
-    grad_check("avg pool", AVG_F, AVG_B, AVG_CASES["pool 3 stride 1 (overlapping)"]),
-    keeps_float32("max pool", MAX_F),
-    keeps_float32("avg pool", AVG_F),
-    raises("max pool rejects a pool larger than the input", 1, MAX_F, too_big, ["$x"], {"pool_size": 4, "stride": 1},
+    grad_check("avg pool", AVG_POOL, AVG_CASES["pool 3 stride 1 (overlapping)"]),
+    float32_forward("max pool", MAX_POOL_FORWARD),
+    float32_forward("avg pool", AVG_POOL_FORWARD),
+    raises("max pool rejects a pool larger than the input", 1, MAX_POOL_FORWARD, too_big, ["$x"], POOL_OF_4,
            must_mention=("4", "3")),
-    raises("avg pool rejects a pool larger than the input", 1, AVG_F, too_big, ["$x"], {"pool_size": 4, "stride": 1},
+    raises("avg pool rejects a pool larger than the input", 1, AVG_POOL_FORWARD, too_big, ["$x"], POOL_OF_4,
            must_mention=("4", "3")),
     # distinct values have no ties: the ties mistakes are the next check's business
-    *hidden_layer("max pool", MAX_F, MAX_B, distinct, ("pool-max-overwrite", "pool-max-overwrite-window")),
-    backward_value("max pool backward with ties, fresh random shapes", 1, MAX_F, MAX_B, overlapping(ties), ["$x"],
-                   FRESH, mistakes=MAX_MISTAKES, hidden=True),
-    *hidden_layer("avg pool", AVG_F, AVG_B, distinct, AVG_MISTAKES),
+    *hidden_layer("max pool", MAX_POOL, distinct, ("pool-max-overwrite", "pool-max-overwrite-window")),
+    backward_value("max pool backward with ties, fresh random shapes", 1, *MAX_POOL, overlapping(ties), ["$x"],
+                   FRESH_KWARGS, mistakes=MAX_MISTAKES, hidden=True),
+    *hidden_layer("avg pool", AVG_POOL, distinct, AVG_MISTAKES),
 ]
 
 OVERWRITE = ("in overlapping windows (stride < pool_size) one input belongs to several windows, and your dx kept "

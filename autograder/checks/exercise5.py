@@ -5,12 +5,12 @@ several times on one params dict with fresh gradients each step, and sends
 back a snapshot of every parameter after every step; the judge names the first
 step and key where the student's trajectory leaves the reference's.
 
-Slots whose names start with ``$`` hold objects whose methods a step calls:
-the optimizer (``$Adam.step``) and dicts (``$params.get``,
-``$params.__setitem__``). :meth:`Check.functions` skips ``$`` calls, so these
-are not taken for functions the student's module must define. Snapshots are
-taken out of their dict key by key (``after2_weight``) because the grader
-names a mistake by comparing arrays, not dicts.
+The optimizer lives in the slot ``$SGD`` (``$RMSprop``, ``$Adam``) and the
+params dict in ``$params``: their methods are called with
+:func:`~autograder.checks.spec.method`, which :meth:`Check.functions` does not
+take for functions the student's module must define. Snapshots are taken out
+of their dict key by key (``after2_weight``, :func:`~autograder.checks.spec.entry`)
+because the grader names a mistake by comparing arrays, not dicts.
 
 In place: the trajectory checks read the params dict after each step, so they
 accept an optimizer that re-assigns ``params[key]`` as well as one that updates
@@ -26,22 +26,15 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks.compare import check_array
-from autograder.checks.spec import Check, Context, raises
+from autograder.checks.inputs import dense_shapes, no_inputs
+from autograder.checks.judges import keeps_float32, unchanged
+from autograder.checks.spec import (Check, Context, copy, entry, lit, method, new, program, raises, raises_when, ref,
+                                    tuple_of)
 
-M = "optimizers"
+MODULE = "optimizers"
 SHAPES = {"weight": (3, 4), "bias": (4,)}
 LATE_KEY, LATE_SHAPE = "gamma", (2, 3)
 ATOL, RTOL = 1e-8, 1e-6  # the grader's usual tolerances, also those it names mistakes with
-
-
-def lit(value) -> dict:
-    if isinstance(value, tuple):
-        return {"tuple": [lit(v) for v in value]}
-    return {"lit": value}
-
-
-def ref(name: str) -> dict:
-    return {"ref": name}
 
 
 def label(cls: str, kwargs: dict) -> str:
@@ -49,16 +42,15 @@ def label(cls: str, kwargs: dict) -> str:
     return f"{cls}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
 
 
-def new(cls: str, kwargs: dict) -> dict:
-    return {"new": f"{M}.{cls}", "kwargs": {k: lit(v) for k, v in kwargs.items()}, "into": f"${cls}"}
+def construct(cls: str, kwargs: dict) -> dict:
+    """The step that builds ``cls(**kwargs)`` into the slot ``$cls``; tuples such as betas go as tuple nodes."""
+    hyperparameters = {k: tuple_of(*v) if isinstance(v, tuple) else v for k, v in kwargs.items()}
+    return new(f"{MODULE}.{cls}", hyperparameters, into=f"${cls}")
 
 
-def step(cls: str, grads: str) -> dict:
-    return {"call": f"${cls}.step", "args": [ref("$params"), ref(grads)], "into": "_"}
-
-
-def get(slot: str, key: str, into: str) -> dict:
-    return {"call": f"{slot}.get", "args": [lit(key)], "into": into}
+def optimizer_step(cls: str, grads: str) -> dict:
+    """The step ``$cls.step($params, grads)``."""
+    return method(f"${cls}", "step", [ref("$params"), ref(grads)])
 
 
 def snapshot_names(steps: int, late_at: int | None, keys=tuple(SHAPES)) -> tuple[str, ...]:
@@ -68,6 +60,17 @@ def snapshot_names(steps: int, late_at: int | None, keys=tuple(SHAPES)) -> tuple
         present = [*keys, LATE_KEY] if late_at and t >= late_at else list(keys)
         names += [f"after{t}_{key}" for key in present]
     return tuple(names)
+
+
+def snapshots(ctx: Context) -> list[str]:
+    """The snapshot outputs of a trajectory's program, ``after{t}_{key}``, in order."""
+    return [o for o in ctx.program["outputs"] if o.startswith("after")]
+
+
+def step_and_key(snapshot: str) -> tuple[str, str]:
+    """``("2", "weight")`` from ``after2_weight``."""
+    t, key = snapshot[len("after"):].split("_", 1)
+    return t, key
 
 
 def trajectory(cls: str, kwargs, *, steps=3, late_at=None, dtype=np.float64, grad_scale=1.0, shapes=None):
@@ -85,18 +88,18 @@ def trajectory(cls: str, kwargs, *, steps=3, late_at=None, dtype=np.float64, gra
             return (scale * rng.standard_normal(shape)).astype(dtype)
 
         inputs = {"$params": {key: draw(shape) for key, shape in sizes.items()}}
-        program = [new(cls, kw)]
+        program_steps = [construct(cls, kw)]
         present = dict(sizes)
         for t in range(1, steps + 1):
             if t == late_at:
                 present[LATE_KEY] = LATE_SHAPE
                 inputs["late"] = draw(LATE_SHAPE)
-                program.append({"call": "$params.__setitem__", "args": [lit(LATE_KEY), ref("late")], "into": "_"})
+                program_steps.append(method("$params", "__setitem__", [lit(LATE_KEY), ref("late")]))
             inputs[f"g{t}"] = {key: draw(shape, grad_scale) for key, shape in present.items()}
-            program += [step(cls, f"g{t}"), {"copy": "$params", "into": f"$after{t}"}]
-            program += [get(f"$after{t}", key, f"after{t}_{key}") for key in present]
+            program_steps += [optimizer_step(cls, f"g{t}"), copy("$params", f"$after{t}")]
+            program_steps += [entry(f"$after{t}", key, f"after{t}_{key}") for key in present]
         outputs = [*snapshot_names(steps, late_at, tuple(sizes)), *(f"g{t}" for t in range(1, steps + 1))]
-        return {"inputs": inputs, "steps": program, "outputs": outputs}
+        return program(inputs, program_steps, outputs)
 
     return build
 
@@ -110,6 +113,7 @@ def built_as(program: dict) -> tuple[str, str]:
 
 
 def initial_value(ctx: Context, key: str):
+    """What params[key] held before the first step (or before it joined)."""
     return ctx.inputs["late"] if key == LATE_KEY else ctx.inputs["$params"][key]
 
 
@@ -119,14 +123,10 @@ def grads_outputs(program: dict) -> list[str]:
 
 
 def grads_untouched(ctx: Context, cls: str) -> str | None:
-    for name in grads_outputs(ctx.program):
-        after = ctx.student[name]
-        for key, before in ctx.inputs[name].items():
-            got = after.get(key) if isinstance(after, dict) else None
-            if not (isinstance(got, np.ndarray) and got.shape == before.shape and np.array_equal(got, before)):
-                return (f"{cls}.step changed grads[{key!r}] (the gradients of step {name[1:]}). The gradients belong "
-                        f"to the caller: compute g = g + weight_decay * p into a new array, never with += on grads.")
-    return None
+    """A message if ``cls.step`` modified one of the gradient dicts it was given."""
+    return unchanged(ctx, grads_outputs(ctx.program), lambda name, key: (
+        f"{cls}.step changed grads[{key!r}] (the gradients of step {name[1:]}). The gradients belong "
+        f"to the caller: compute g = g + weight_decay * p into a new array, never with += on grads."))
 
 
 def follows_reference(ctx: Context):
@@ -134,8 +134,8 @@ def follows_reference(ctx: Context):
     cls, built = built_as(ctx.program)
     steps = len(grads_outputs(ctx.program))
     seen = set()
-    for name in (o for o in ctx.program["outputs"] if o.startswith("after")):
-        t, key = name[len("after"):].split("_", 1)
+    for name in snapshots(ctx):
+        t, key = step_and_key(name)
         first = key not in seen
         seen.add(key)
         got, want = ctx.student[name], ctx.reference[name]
@@ -152,42 +152,44 @@ def follows_reference(ctx: Context):
     return grads_untouched(ctx, cls)
 
 
-def stays_float32(ctx: Context):
-    """Judge of a float32 trajectory: only the dtype (the values are the other checks' business)."""
-    cls, built = built_as(ctx.program)
-    for name in (o for o in ctx.program["outputs"] if o.startswith("after")):
-        t, key = name[len("after"):].split("_", 1)
-        got = ctx.student[name]
-        if not isinstance(got, np.ndarray) or got.dtype != np.float32:
-            kind = getattr(got, "dtype", type(got).__name__)
-            return (f"{built} on float32 parameters: params[{key!r}] after step {t} is {kind}. Keep the "
-                    f"parameters' dtype: store hyperparameters as Python floats (float(lr)), create state with "
-                    f"np.zeros_like(p), and update in place (p -= ...). In NumPy 2 a float32 array times a "
-                    f"np.float64 scalar, or plus a float64 array, is float64.")
-    return None
+def _not_float32(ctx: Context, name: str, found) -> str:
+    t, key = step_and_key(name)
+    return (f"{built_as(ctx.program)[1]} on float32 parameters: params[{key!r}] after step {t} is {found}. Keep the "
+            f"parameters' dtype: store hyperparameters as Python floats (float(lr)), create state with "
+            f"np.zeros_like(p), and update in place (p -= ...). In NumPy 2 a float32 array times a "
+            f"np.float64 scalar, or plus a float64 array, is float64.")
+
+
+# Judge of a float32 trajectory: only the dtype (the values are the other checks' business).
+stays_float32 = keeps_float32(snapshots, _not_float32)
 
 
 def follows(name, points, cls, kwargs, *, mistakes=(), hidden=False, steps=3, late_at=None, dtype=np.float64,
-            grad_scale=1.0, shapes=None, kind="value") -> Check:
+            grad_scale=1.0, shapes=None) -> Check:
+    """A trajectory check: ``cls(**kwargs)`` stepped ``steps`` times must follow the reference (float32: keep it)."""
     build = trajectory(cls, kwargs, steps=steps, late_at=late_at, dtype=dtype, grad_scale=grad_scale, shapes=shapes)
     if dtype == np.float32:
-        return Check(name, points, kind, build, stays_float32, uses_reference=False)
-    return Check(name, points, kind, build, follows_reference, hidden=hidden, mistakes=tuple(mistakes),
+        return Check(name, points, build, stays_float32, uses_reference=False)
+    return Check(name, points, build, follows_reference, hidden=hidden, mistakes=tuple(mistakes),
                  diagnose=snapshot_names(steps, late_at))
+
+
+def random_params(rng, shapes=SHAPES) -> dict:
+    """A dict of standard normal arrays, one per key of ``shapes``."""
+    return {key: rng.standard_normal(shape) for key, shape in shapes.items()}
 
 
 def in_place(cls: str, kwargs: dict, steps: int = 2) -> Check:
     """The arrays held before the first step must carry the values the dict holds after the last one."""
 
     def build(rng):
-        inputs = {"$params": {key: rng.standard_normal(shape) for key, shape in SHAPES.items()}}
-        program = [get("$params", key, f"held_{key}") for key in SHAPES] + [new(cls, kwargs)]
+        inputs = {"$params": random_params(rng)}
+        program_steps = [entry("$params", key, f"held_{key}") for key in SHAPES] + [construct(cls, kwargs)]
         for t in range(1, steps + 1):
-            inputs[f"g{t}"] = {key: rng.standard_normal(shape) for key, shape in SHAPES.items()}
-            program.append(step(cls, f"g{t}"))
-        program += [get("$params", key, f"final_{key}") for key in SHAPES]
-        outputs = [f"{w}_{key}" for key in SHAPES for w in ("held", "final")]
-        return {"inputs": inputs, "steps": program, "outputs": outputs}
+            inputs[f"g{t}"] = random_params(rng)
+            program_steps.append(optimizer_step(cls, f"g{t}"))
+        program_steps += [entry("$params", key, f"final_{key}") for key in SHAPES]
+        return program(inputs, program_steps, [f"{w}_{key}" for key in SHAPES for w in ("held", "final")])
 
     def judge(ctx: Context):
         after = f"After {steps} steps of {label(cls, kwargs)}"
@@ -204,17 +206,22 @@ def in_place(cls: str, kwargs: dict, steps: int = 2) -> Check:
                         f"params[{key!r}] = p - lr * g.")
         return None
 
-    return Check(f"{cls} updates params in place", 1, "property", build, judge, uses_reference=False)
+    return Check(f"{cls} updates params in place", 1, build, judge, uses_reference=False)
+
+
+def one_bad_step(cls: str, kwargs: dict, grads):
+    """``build(rng)`` of a program that builds ``cls(**kwargs)`` and steps it once with ``grads(rng)``."""
+
+    def build(rng):
+        inputs = {"$params": random_params(rng), "g": grads(rng)}
+        return program(inputs, [construct(cls, kwargs), optimizer_step(cls, "g")], [])
+
+    return build
 
 
 def rejects_keys(cls: str, kwargs: dict, grad_keys: tuple, mention: tuple) -> Check:
     """step(params, grads) must raise ValueError when the keys differ, naming the odd ones."""
     shapes = {**SHAPES, LATE_KEY: LATE_SHAPE}
-
-    def build(rng):
-        inputs = {"$params": {key: rng.standard_normal(shape) for key, shape in SHAPES.items()},
-                  "g": {key: rng.standard_normal(shapes[key]) for key in grad_keys}}
-        return {"inputs": inputs, "steps": [new(cls, kwargs), step(cls, "g")], "outputs": []}
 
     def judge(ctx: Context):
         return (f"{cls}.step accepted grads with keys {sorted(grad_keys)} for params with keys {sorted(SHAPES)}. "
@@ -222,34 +229,26 @@ def rejects_keys(cls: str, kwargs: dict, grad_keys: tuple, mention: tuple) -> Ch
                 f"parameter untrained, or a gradient unused, without a word.")
 
     what = "a missing" if len(grad_keys) < len(SHAPES) else "an extra"
-    return Check(f"{cls}.step rejects a grads dict with {what} key", 1, "edge", build, judge,
-                 uses_reference=False, expect_error="ValueError", must_mention=mention)
+    build = one_bad_step(cls, kwargs, lambda rng: random_params(rng, {key: shapes[key] for key in grad_keys}))
+    return raises_when(f"{cls}.step rejects a grads dict with {what} key", 1, build, judge, must_mention=mention)
 
 
 def rejects_shape(cls: str, kwargs: dict) -> Check:
     """A (4,) gradient for a (3, 4) weight would broadcast silently; it must raise instead."""
 
-    def build(rng):
-        inputs = {"$params": {key: rng.standard_normal(shape) for key, shape in SHAPES.items()},
-                  "g": {"weight": rng.standard_normal(4), "bias": rng.standard_normal(4)}}
-        return {"inputs": inputs, "steps": [new(cls, kwargs), step(cls, "g")], "outputs": []}
-
     def judge(ctx: Context):
         return (f"{cls}.step accepted grads['weight'] of shape (4,) for params['weight'] of shape (3, 4): it "
                 f"broadcast silently. Compare the shapes and raise ValueError naming the key.")
 
-    return Check(f"{cls}.step rejects a gradient of the wrong shape", 1, "edge", build, judge,
-                 uses_reference=False, expect_error="ValueError", must_mention=("weight",))
+    build = one_bad_step(cls, kwargs, lambda rng: random_params(rng, {"weight": (4,), "bias": (4,)}))
+    return raises_when(f"{cls}.step rejects a gradient of the wrong shape", 1, build, judge,
+                       must_mention=("weight",))
 
 
 # ---------------------------------------------------------------- hidden: fresh hyperparameters and shapes
 
-def fresh_shapes(rng):
-    rows, cols = (int(n) for n in rng.integers(1, 6, size=2))
-    return {"weight": (rows, cols), "bias": (cols,)}
-
-
 def pick(rng, options):
+    """One of ``options``, uniformly."""
     return options[int(rng.integers(len(options)))]
 
 
@@ -261,7 +260,7 @@ def between(rng, low, high, digits=2):
 # Every hyperparameter a listed mistake hinges on is drawn where that mistake shows: momentum > 0 (plain
 # SGD has no velocity to dampen or forget, and coupled and decoupled decay are the same step without it),
 # weight decay > 0, and an RMSprop eps of 1e-4..1e-2, large enough next to v for sqrt(v + eps) to differ.
-FRESH = {
+FRESH_HYPERPARAMETERS = {
     "SGD": lambda rng: {"lr": round(float(rng.uniform(0.01, 0.2)), 4), "momentum": between(rng, 0.3, 0.95),
                         "weight_decay": between(rng, 0.01, 0.2)},
     "RMSprop": lambda rng: {"lr": round(float(rng.uniform(1e-3, 1e-2)), 5), "alpha": pick(rng, [0.9, 0.99]),
@@ -273,52 +272,52 @@ FRESH = {
 }
 
 SGD_MISTAKES = ("momentum-wrong-sign", "momentum-dampened", "momentum-velocity-not-kept")
-DECAY = "weight-decay-decoupled"
+DECOUPLED_DECAY = "weight-decay-decoupled"
 
 CHECKS = [
     # SGD
     follows("SGD", 1, "SGD", {"lr": 0.1}, mistakes=("momentum-wrong-sign",)),
     follows("SGD with momentum", 2, "SGD", {"lr": 0.1, "momentum": 0.9}, steps=4, mistakes=SGD_MISTAKES),
     follows("SGD with momentum and weight decay", 1, "SGD", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1},
-            steps=4, mistakes=(DECAY, *SGD_MISTAKES)),
+            steps=4, mistakes=(DECOUPLED_DECAY, *SGD_MISTAKES)),
     follows("SGD with momentum: a key added later starts fresh", 1, "SGD", {"lr": 0.1, "momentum": 0.9},
-            steps=4, late_at=3, kind="edge", mistakes=SGD_MISTAKES),
+            steps=4, late_at=3, mistakes=SGD_MISTAKES),
     # RMSprop
     follows("RMSprop with default hyperparameters", 1, "RMSprop", {}, mistakes=("rmsprop-eps-inside-sqrt",)),
     follows("RMSprop, alpha 0.9, eps 0.01", 2, "RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 0.01}, steps=4,
             grad_scale=0.1, mistakes=("rmsprop-eps-inside-sqrt",)),
     follows("RMSprop with weight decay", 1, "RMSprop", {"lr": 0.01, "weight_decay": 0.1},
-            mistakes=(DECAY, "rmsprop-eps-inside-sqrt")),
-    follows("RMSprop: a key added later starts fresh", 1, "RMSprop", {"lr": 0.01, "alpha": 0.9}, steps=4, late_at=3,
-            kind="edge"),
+            mistakes=(DECOUPLED_DECAY, "rmsprop-eps-inside-sqrt")),
+    follows("RMSprop: a key added later starts fresh", 1, "RMSprop", {"lr": 0.01, "alpha": 0.9}, steps=4, late_at=3),
     # Adam
     follows("Adam with default hyperparameters", 2, "Adam", {}, mistakes=("adam-no-bias-correction",)),
     follows("Adam, betas (0.8, 0.99), eps 1e-4", 1, "Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-4}, steps=4,
             mistakes=("adam-no-bias-correction",)),
     follows("Adam with weight decay", 1, "Adam", {"lr": 0.01, "weight_decay": 0.1},
-            mistakes=(DECAY, "adam-no-bias-correction")),
-    follows("Adam: a key added later starts fresh", 2, "Adam", {"lr": 0.01}, steps=5, late_at=3, kind="edge",
+            mistakes=(DECOUPLED_DECAY, "adam-no-bias-correction")),
+    follows("Adam: a key added later starts fresh", 2, "Adam", {"lr": 0.01}, steps=5, late_at=3,
             mistakes=("adam-shared-step-count", "adam-no-bias-correction")),
     # in place, dtype, validation
     *(in_place(cls, kwargs) for cls, kwargs in
       [("SGD", {"lr": 0.1, "momentum": 0.9}), ("RMSprop", {}), ("Adam", {"lr": 0.01})]),
-    *(follows(f"{cls} keeps float32 parameters float32", 1, cls, kwargs, dtype=np.float32, kind="shape")
+    *(follows(f"{cls} keeps float32 parameters float32", 1, cls, kwargs, dtype=np.float32)
       for cls, kwargs in [("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
                           ("RMSprop", {"weight_decay": 0.01}), ("Adam", {"lr": 0.01, "weight_decay": 0.01})]),
     rejects_keys("SGD", {"lr": 0.1}, ("weight",), ("bias",)),
     rejects_keys("Adam", {}, ("weight", "bias", LATE_KEY), (LATE_KEY,)),
     rejects_shape("RMSprop", {}),
-    raises("SGD rejects a negative learning rate", 1, f"{M}.SGD", lambda rng: {}, [], {"lr": -0.1},
+    raises("SGD rejects a negative learning rate", 1, f"{MODULE}.SGD", no_inputs, [], {"lr": -0.1},
            must_mention=("-0.1",)),
-    raises("RMSprop rejects alpha = 1", 1, f"{M}.RMSprop", lambda rng: {}, [], {"alpha": 1.0},
+    raises("RMSprop rejects alpha = 1", 1, f"{MODULE}.RMSprop", no_inputs, [], {"alpha": 1.0},
            must_mention=("1.0",)),
-    raises("Adam rejects beta1 = 1.5", 1, f"{M}.Adam", lambda rng: {}, [], {"betas": (1.5, 0.999)},
+    raises("Adam rejects beta1 = 1.5", 1, f"{MODULE}.Adam", no_inputs, [], {"betas": (1.5, 0.999)},
            must_mention=("1.5",)),
     # hidden: fresh hyperparameters, shapes and gradients; a key joins at step 3
-    *(follows(f"{cls}, fresh hyperparameters and shapes", 2, cls, FRESH[cls], steps=5, late_at=3,
-              shapes=fresh_shapes, hidden=True, kind="hidden", mistakes=mistakes)
-      for cls, mistakes in [("SGD", (DECAY, *SGD_MISTAKES)), ("RMSprop", (DECAY, "rmsprop-eps-inside-sqrt")),
-                            ("Adam", (DECAY, "adam-no-bias-correction", "adam-shared-step-count"))]),
+    *(follows(f"{cls}, fresh hyperparameters and shapes", 2, cls, FRESH_HYPERPARAMETERS[cls], steps=5, late_at=3,
+              shapes=dense_shapes, hidden=True, mistakes=mistakes)
+      for cls, mistakes in [("SGD", (DECOUPLED_DECAY, *SGD_MISTAKES)),
+                            ("RMSprop", (DECOUPLED_DECAY, "rmsprop-eps-inside-sqrt")),
+                            ("Adam", (DECOUPLED_DECAY, "adam-no-bias-correction", "adam-shared-step-count"))]),
 ]
 
 DIAGNOSES = {

@@ -9,8 +9,7 @@ six binomial standard deviations.
 
 ``l2_penalty`` returns a dict of gradients; the grader names a mistake by
 comparing arrays, so the gradients check takes them out of the dict key by key
-through a ``$`` slot (see ``exercise5``: ``$`` calls are methods of stored
-objects, not functions the student must define).
+(:func:`~autograder.checks.spec.entry` on the slot ``$grads``).
 """
 
 from __future__ import annotations
@@ -20,10 +19,15 @@ import math
 import numpy as np
 
 from autograder.checks.compare import check_array, check_float
-from autograder.checks.spec import Check, Context, backward_value, call, forward_value, gradient_check, raises
+from autograder.checks.inputs import dense_shapes, random_shape
+from autograder.checks.judges import keeps_float32, unchanged
+from autograder.checks.spec import (Check, Context, backward_value, call, entry, forward_then_backward, forward_value,
+                                    generator, gradient_check, item, lit, method, one_call, program, raises, ref)
 
-M = "regularization"
-FWD, BWD, L2 = f"{M}.dropout_forward", f"{M}.dropout_backward", f"{M}.l2_penalty"
+MODULE = "regularization"
+DROPOUT_FORWARD, DROPOUT_BACKWARD = f"{MODULE}.dropout_forward", f"{MODULE}.dropout_backward"
+DROPOUT = (DROPOUT_FORWARD, DROPOUT_BACKWARD)  # as backward_value and gradient_check take them
+L2_PENALTY = f"{MODULE}.l2_penalty"
 SHAPE_HINT = "out has the shape of x"
 SIGMAS = 6
 L2_SHAPES = {"W": (3, 4), "b": (4,), "w_conv": (2, 1, 3, 3)}
@@ -42,7 +46,7 @@ def dropout_inputs(shape, p, seed=0, dtype=np.float64):
 def fresh_dropout(rng):
     """A random shape, p and seed, the seed redrawn until its mask keeps a unit: where every unit is
     dropped the output is 0 whatever the kept ones are scaled by, and every scaling mistake looks right."""
-    shape = tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 5))))
+    shape = random_shape(rng, (1, 5), (1, 6))
     p = round(float(rng.uniform(0.05, 0.95)), 3)
     seed = int(rng.integers(2 ** 31))
     while not np.any(np.random.default_rng(seed).random(shape) >= p):  # the documented mask
@@ -50,6 +54,7 @@ def fresh_dropout(rng):
     return {"x": rng.standard_normal(shape), "dout": rng.standard_normal(shape), "p": p, "seed": seed}
 
 
+DROPOUT_ARGS = ["$x", "$p"]
 TRAIN = {"train": True, "seed": "$seed"}
 EVAL = {"train": False, "seed": "$seed"}
 SCALE_MISTAKES = ("dropout-scaled-by-p", "dropout-not-scaled", "dropout-keep-probability")
@@ -73,14 +78,14 @@ def fresh_p(rng):
 
 
 def statistics(name, judge, make_inputs, mistakes=(), hidden=False) -> Check:
-    def build(rng):
-        return {"inputs": make_inputs(rng), "steps": [call(FWD, ["$x", "$p"], TRAIN, "fwd")], "outputs": ["fwd.0"]}
-
-    return Check(name, 1 if hidden else 2, "hidden" if hidden else "property", build, judge, hidden=hidden,
-                 uses_reference=False, mistakes=tuple(mistakes), diagnose=("fwd.0",))
+    """A property of dropout_forward's output in training mode, judged by ``judge`` (2 points, 1 when hidden)."""
+    build = one_call(DROPOUT_FORWARD, make_inputs, DROPOUT_ARGS, TRAIN)
+    return Check(name, 1 if hidden else 2, build, judge, hidden=hidden, uses_reference=False,
+                 mistakes=tuple(mistakes), diagnose=("fwd.0",))
 
 
 def _training_output(ctx: Context):
+    """dropout_forward's output as float64, or a message if it is not an array of x's shape."""
     out, x = ctx.student["fwd.0"], ctx.inputs["x"]
     if not isinstance(out, np.ndarray) or out.shape != x.shape:
         got = getattr(out, "shape", type(out).__name__)
@@ -89,6 +94,7 @@ def _training_output(ctx: Context):
 
 
 def mean_is_one(ctx: Context):
+    """On units of ones, the output's mean must be 1 within SIGMAS standard deviations."""
     out, problem = _training_output(ctx)
     if problem:
         return problem
@@ -104,6 +110,7 @@ def mean_is_one(ctx: Context):
 
 
 def drops_a_fraction_p(ctx: Context):
+    """On units of ones, the fraction of zeros must be p within SIGMAS standard deviations."""
     out, problem = _training_output(ctx)
     if problem:
         return problem
@@ -119,29 +126,31 @@ def drops_a_fraction_p(ctx: Context):
 
 # ---------------------------------------------------------------- dtype
 
-def dropout_keeps_float32(ctx: Context):
-    for name, what in (("fwd.0", "dropout_forward's output"), ("bwd", "dropout_backward's dx")):
-        got = ctx.student[name]
-        if not (isinstance(got, np.ndarray) and got.dtype == np.float32):
-            kind = getattr(got, "dtype", type(got).__name__)
-            return (f"{what} is {kind} for a float32 input; keep the input's dtype. Multiply by a Python float, "
-                    f"(1.0 / (1.0 - p)), and by the boolean mask itself: a float64 mask, or np.float64 "
-                    f"scalar, turns float32 into float64 in NumPy 2.")
-    return None
+DROPOUT_OUTPUTS = {"fwd.0": "dropout_forward's output", "bwd": "dropout_backward's dx"}
+
+dropout_keeps_float32 = keeps_float32(DROPOUT_OUTPUTS, lambda ctx, name, found: (
+    f"{DROPOUT_OUTPUTS[name]} is {found} for a float32 input; keep the input's dtype. Multiply by a Python float, "
+    f"(1.0 / (1.0 - p)), and by the boolean mask itself: a float64 mask, or np.float64 "
+    f"scalar, turns float32 into float64 in NumPy 2."))
 
 
 def dropout_float32() -> Check:
+    """Forward and backward on float32 x and dout must return float32."""
+
     def build(rng):
         inputs = dropout_inputs((3, 4), 0.3, seed=5, dtype=np.float32)(rng)
-        steps = [call(FWD, ["$x", "$p"], TRAIN, "fwd"), call(BWD, ["$dout", "$fwd.1"], None, "bwd")]
-        return {"inputs": inputs, "steps": steps, "outputs": ["fwd.0", "bwd"]}
+        return program(inputs, forward_then_backward(*DROPOUT, DROPOUT_ARGS, TRAIN), list(DROPOUT_OUTPUTS))
 
-    return Check("dropout keeps float32", 1, "shape", build, dropout_keeps_float32, uses_reference=False)
+    return Check("dropout keeps float32", 1, build, dropout_keeps_float32, uses_reference=False)
 
 
 # ---------------------------------------------------------------- L2 penalty
 
+PARAMS = ref("$params")  # the params dict: a $ slot, so that its methods can be called
+
+
 def l2_inputs(shapes=L2_SHAPES, weight_decay=0.1, dtype=np.float64):
+    """A params dict of standard normal arrays and a weight decay; either may be a callable of the generator."""
     def make(rng):
         sizes = shapes(rng) if callable(shapes) else shapes
         wd = weight_decay(rng) if callable(weight_decay) else weight_decay
@@ -151,48 +160,50 @@ def l2_inputs(shapes=L2_SHAPES, weight_decay=0.1, dtype=np.float64):
 
 
 def fresh_l2_shapes(rng):
-    rows, cols = (int(n) for n in rng.integers(1, 6, size=2))
-    return {"W": (rows, cols), "b": (cols,), "w_conv": tuple(int(n) for n in rng.integers(1, 4, size=4))}
+    """A dense weight (rows, cols), its bias (cols,) and a 4-D convolution weight, every side drawn."""
+    return {**dense_shapes(rng, "W", "b"), "w_conv": tuple(int(n) for n in rng.integers(1, 4, size=4))}
 
 
 def params_untouched(ctx: Context) -> str | None:
-    after = ctx.student.get("$params")
-    for key, before in ctx.inputs["$params"].items():
-        got = after.get(key) if isinstance(after, dict) else None
-        if not (isinstance(got, np.ndarray) and got.shape == before.shape and np.array_equal(got, before)):
-            return (f"l2_penalty changed params[{key!r}]. The parameters belong to the model: compute the "
-                    f"gradient into a new array (weight_decay * w), never with *= or += on w.")
-    return None
+    """A message if l2_penalty modified one of the parameters."""
+    return unchanged(ctx, ["$params"], lambda name, key: (
+        f"l2_penalty changed params[{key!r}]. The parameters belong to the model: compute the "
+        f"gradient into a new array (weight_decay * w), never with *= or += on w."))
 
 
-def l2_loss(name, points, make_inputs, *, hidden=False, kind="value") -> Check:
-    def build(rng):
-        return {"inputs": make_inputs(rng), "steps": [call(L2, [{"ref": "$params"}, "$wd"], None, "fwd")],
-                "outputs": ["fwd.0", "$params"]}
+def l2_program(make_inputs, outputs):
+    """``build(rng)`` of a program that calls l2_penalty(params, wd) into ``fwd`` and sends back ``outputs``."""
+    return one_call(L2_PENALTY, make_inputs, [PARAMS, "$wd"], outputs=outputs)
+
+
+def l2_loss(name, points, make_inputs, *, hidden=False) -> Check:
+    """The loss of l2_penalty against the reference's; the params must come back unchanged."""
 
     def judge(ctx: Context):
         problem = check_float(ctx.student["fwd.0"], ctx.reference["fwd.0"],
                               what=f"The loss from l2_penalty (weight_decay={ctx.inputs['wd']})", atol=1e-10, rtol=1e-8)
         return problem or params_untouched(ctx)
 
-    return Check(name, points, kind, build, judge, hidden=hidden, mistakes=("l2-no-half",), diagnose=("fwd.0",))
+    return Check(name, points, l2_program(make_inputs, ["fwd.0", "$params"]), judge, hidden=hidden,
+                 mistakes=("l2-no-half",), diagnose=("fwd.0",))
 
 
 def l2_grads_program(make_inputs, keys=tuple(L2_SHAPES)):
     """Call l2_penalty and take each gradient out of its dict (``grad_W``, ...), plus the dict itself."""
 
     def build(rng):
-        steps = [call(L2, [{"ref": "$params"}, "$wd"], None, "$l2"),
-                 # dict.get(None, default) returns the default: item 1 of the result, taken through a
-                 # {"ref", "index"} node so that a result that is not a tuple gets the contract's message.
-                 {"call": "$params.get", "args": [{"lit": None}, {"ref": "$l2", "index": 1}], "into": "$grads"}]
-        steps += [{"call": "$grads.get", "args": [{"lit": key}], "into": f"grad_{key}"} for key in keys]
-        return {"inputs": make_inputs(rng), "steps": steps, "outputs": [f"grad_{key}" for key in keys] + ["$grads"]}
+        steps = [call(L2_PENALTY, [PARAMS, "$wd"], None, "$l2"),
+                 # dict.get(None, default) returns the default: item 1 of the result, taken through an item
+                 # node so that a result that is not a tuple gets the contract's message.
+                 method("$params", "get", [lit(None), item("$l2", 1)], into="$grads")]
+        steps += [entry("$grads", key, f"grad_{key}") for key in keys]
+        return program(make_inputs(rng), steps, [f"grad_{key}" for key in keys] + ["$grads"])
 
     return build
 
 
 def grads_dict_problem(ctx: Context, keys) -> str | None:
+    """A message if l2_penalty's grads are not a dict with the keys of params."""
     grads = ctx.student["$grads"]
     if not isinstance(grads, dict) or set(grads) != set(keys):
         got = sorted(grads) if isinstance(grads, dict) else f"a {type(grads).__name__}"
@@ -200,7 +211,9 @@ def grads_dict_problem(ctx: Context, keys) -> str | None:
     return None
 
 
-def l2_grads(name, points, make_inputs, *, keys=tuple(L2_SHAPES), hidden=False, kind="value") -> Check:
+def l2_grads(name, points, make_inputs, *, keys=tuple(L2_SHAPES), hidden=False) -> Check:
+    """Each gradient of l2_penalty against the reference's."""
+
     def judge(ctx: Context):
         problem = grads_dict_problem(ctx, keys)
         if problem:
@@ -214,27 +227,24 @@ def l2_grads(name, points, make_inputs, *, keys=tuple(L2_SHAPES), hidden=False, 
                 return problem
         return None
 
-    return Check(name, points, kind, l2_grads_program(make_inputs, keys), judge, hidden=hidden,
+    return Check(name, points, l2_grads_program(make_inputs, keys), judge, hidden=hidden,
                  mistakes=("l2-no-half",), diagnose=tuple(f"grad_{key}" for key in keys))
 
 
+l2_grads_float32 = keeps_float32([f"grad_{key}" for key in L2_SHAPES], lambda ctx, name, found: (
+    f"grads[{name[len('grad_'):]!r}] from l2_penalty is {found} for float32 params; keep their dtype: multiply "
+    f"by a Python float, float(weight_decay) * w (in NumPy 2, np.float64(...) * w is float64)."))
+
+
 def l2_keeps_float32(ctx: Context):
-    problem = grads_dict_problem(ctx, L2_SHAPES)
-    if problem:
-        return problem
-    for key in L2_SHAPES:
-        got = ctx.student[f"grad_{key}"]
-        if not isinstance(got, np.ndarray) or got.dtype != np.float32:
-            kind = getattr(got, "dtype", type(got).__name__)
-            return (f"grads[{key!r}] from l2_penalty is {kind} for float32 params; keep their dtype: multiply "
-                    f"by a Python float, float(weight_decay) * w (in NumPy 2, np.float64(...) * w is float64).")
-    return None
+    """The gradients of float32 params must be float32, once they are a dict with the right keys."""
+    return grads_dict_problem(ctx, L2_SHAPES) or l2_grads_float32(ctx)
 
 
 def l2_of_nothing() -> Check:
-    def build(rng):
-        return {"inputs": {"$params": {}, "wd": 0.1}, "steps": [call(L2, [{"ref": "$params"}, "$wd"], None, "fwd")],
-                "outputs": ["fwd.0", "fwd.1"]}
+    """l2_penalty({}, 0.1) is (0.0, {})."""
+
+    build = l2_program(lambda rng: {"$params": {}, "wd": 0.1}, ["fwd.0", "fwd.1"])
 
     def judge(ctx: Context):
         loss, grads = ctx.student["fwd.0"], ctx.student["fwd.1"]
@@ -245,10 +255,11 @@ def l2_of_nothing() -> Check:
             return f"l2_penalty({{}}, 0.1) should return an empty dict of gradients, but returned {grads!r}."
         return None
 
-    return Check("l2_penalty of no parameters is 0.0", 1, "edge", build, judge, uses_reference=False)
+    return Check("l2_penalty of no parameters is 0.0", 1, build, judge, uses_reference=False)
 
 
 def l2_loss_is_a_float(ctx: Context):
+    """The loss must be a Python float, not a NumPy scalar."""
     loss = ctx.student["fwd.0"]
     if type(loss) is float:
         return None
@@ -256,19 +267,25 @@ def l2_loss_is_a_float(ctx: Context):
     return f"The loss from l2_penalty should be a Python float, but it is a {kind}: return float(...)."
 
 
+def fresh_weight_decay(rng) -> float:
+    """A weight decay in [0, 1)."""
+    return float(rng.uniform(0, 1))
+
+
 CHECKS = [
     # dropout values: the mask is the documented one, so the reference's output is exact
-    forward_value("dropout forward, p = 0.5", 2, FWD, dropout_inputs((4, 5), 0.5), ["$x", "$p"], TRAIN,
+    forward_value("dropout forward, p = 0.5", 2, DROPOUT_FORWARD, dropout_inputs((4, 5), 0.5), DROPOUT_ARGS, TRAIN,
                   shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
-    forward_value("dropout forward, p = 0.2, on NCHW", 1, FWD, dropout_inputs((2, 3, 4, 5), 0.2, seed=11),
-                  ["$x", "$p"], TRAIN, shape_hint=SHAPE_HINT, kind="shape", mistakes=SCALE_MISTAKES),
-    forward_value("dropout forward, seed is a Generator", 1, FWD, dropout_inputs((5, 6), 0.3), ["$x", "$p"],
-                  {"train": True, "seed": {"rng": 2024}}, shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
-    forward_value("dropout with p = 0 keeps every unit", 1, FWD, dropout_inputs((3, 4), 0.0), ["$x", "$p"], TRAIN,
-                  shape_hint=SHAPE_HINT, kind="edge", mistakes=SCALE_MISTAKES),
-    backward_value("dropout backward", 2, FWD, BWD, dropout_inputs((4, 5), 0.4, seed=3), ["$x", "$p"], TRAIN,
+    forward_value("dropout forward, p = 0.2, on NCHW", 1, DROPOUT_FORWARD, dropout_inputs((2, 3, 4, 5), 0.2, seed=11),
+                  DROPOUT_ARGS, TRAIN, shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
+    forward_value("dropout forward, seed is a Generator", 1, DROPOUT_FORWARD, dropout_inputs((5, 6), 0.3),
+                  DROPOUT_ARGS, {"train": True, "seed": generator(2024)}, shape_hint=SHAPE_HINT,
+                  mistakes=SCALE_MISTAKES),
+    forward_value("dropout with p = 0 keeps every unit", 1, DROPOUT_FORWARD, dropout_inputs((3, 4), 0.0),
+                  DROPOUT_ARGS, TRAIN, shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
+    backward_value("dropout backward", 2, *DROPOUT, dropout_inputs((4, 5), 0.4, seed=3), DROPOUT_ARGS, TRAIN,
                    wrt=["x"], mistakes=("dropout-backward-not-scaled", *SCALE_MISTAKES)),
-    gradient_check("dropout gradient check", 1, FWD, BWD, dropout_inputs((3, 4), 0.3, seed=9), ["$x", "$p"], TRAIN,
+    gradient_check("dropout gradient check", 1, *DROPOUT, dropout_inputs((3, 4), 0.3, seed=9), DROPOUT_ARGS, TRAIN,
                    most=12),
     # statistics: what a gradient check cannot see
     statistics("dropout keeps the mean of its input", mean_is_one, ones_inputs(0.3),
@@ -276,38 +293,35 @@ CHECKS = [
     statistics("dropout drops a fraction p of the units", drops_a_fraction_p, ones_inputs(0.3),
                mistakes=("dropout-keep-probability",)),
     # evaluation mode
-    forward_value("dropout in eval mode is the identity", 2, FWD, dropout_inputs((4, 5), 0.5), ["$x", "$p"], EVAL,
-                  shape_hint=SHAPE_HINT, mistakes=EVAL_MISTAKES),
-    backward_value("dropout backward in eval mode is the identity", 1, FWD, BWD, dropout_inputs((4, 5), 0.5),
-                   ["$x", "$p"], EVAL, wrt=["x"], mistakes=EVAL_MISTAKES),
+    forward_value("dropout in eval mode is the identity", 2, DROPOUT_FORWARD, dropout_inputs((4, 5), 0.5),
+                  DROPOUT_ARGS, EVAL, shape_hint=SHAPE_HINT, mistakes=EVAL_MISTAKES),
+    backward_value("dropout backward in eval mode is the identity", 1, *DROPOUT, dropout_inputs((4, 5), 0.5),
+                   DROPOUT_ARGS, EVAL, wrt=["x"], mistakes=EVAL_MISTAKES),
     dropout_float32(),
-    raises("dropout rejects p = 1", 1, FWD, dropout_inputs((3,), 1.0), ["$x", "$p"]),
-    raises("dropout rejects a negative p", 1, FWD, dropout_inputs((3,), -0.2), ["$x", "$p"], must_mention=("-0.2",)),
+    raises("dropout rejects p = 1", 1, DROPOUT_FORWARD, dropout_inputs((3,), 1.0), DROPOUT_ARGS),
+    raises("dropout rejects a negative p", 1, DROPOUT_FORWARD, dropout_inputs((3,), -0.2), DROPOUT_ARGS,
+           must_mention=("-0.2",)),
     # L2 penalty
     l2_loss("l2_penalty loss", 2, l2_inputs()),
     l2_grads("l2_penalty grads", 2, l2_inputs()),
     l2_of_nothing(),
-    Check("l2_penalty returns a Python float", 1, "shape",
-          lambda rng: {"inputs": l2_inputs(dtype=np.float32)(rng),
-                       "steps": [call(L2, [{"ref": "$params"}, "$wd"], None, "fwd")], "outputs": ["fwd.0"]},
+    Check("l2_penalty returns a Python float", 1, l2_program(l2_inputs(dtype=np.float32), ["fwd.0"]),
           l2_loss_is_a_float, uses_reference=False),
-    Check("l2_penalty keeps float32", 1, "shape", l2_grads_program(l2_inputs(dtype=np.float32)), l2_keeps_float32,
+    Check("l2_penalty keeps float32", 1, l2_grads_program(l2_inputs(dtype=np.float32)), l2_keeps_float32,
           uses_reference=False),
-    raises("l2_penalty rejects a negative weight_decay", 1, L2, l2_inputs(weight_decay=-0.01),
-           [{"ref": "$params"}, "$wd"], must_mention=("-0.01",)),
+    raises("l2_penalty rejects a negative weight_decay", 1, L2_PENALTY, l2_inputs(weight_decay=-0.01),
+           [PARAMS, "$wd"], must_mention=("-0.01",)),
     # hidden: fresh shapes, p, seeds and weight decays
-    forward_value("dropout forward, fresh shapes", 1, FWD, fresh_dropout, ["$x", "$p"], TRAIN, hidden=True,
-                  kind="hidden", shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
-    backward_value("dropout backward, fresh shapes", 1, FWD, BWD, fresh_dropout, ["$x", "$p"], TRAIN, wrt=["x"],
-                   hidden=True, kind="hidden", mistakes=("dropout-backward-not-scaled", *SCALE_MISTAKES)),
+    forward_value("dropout forward, fresh shapes", 1, DROPOUT_FORWARD, fresh_dropout, DROPOUT_ARGS, TRAIN,
+                  hidden=True, shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
+    backward_value("dropout backward, fresh shapes", 1, *DROPOUT, fresh_dropout, DROPOUT_ARGS, TRAIN, wrt=["x"],
+                   hidden=True, mistakes=("dropout-backward-not-scaled", *SCALE_MISTAKES)),
     statistics("dropout keeps the mean, fresh p and seed", mean_is_one, ones_inputs(fresh_p), hidden=True,
                mistakes=("dropout-scaled-by-p", "dropout-not-scaled")),
     statistics("dropout drops a fraction p, fresh p and seed", drops_a_fraction_p, ones_inputs(fresh_p), hidden=True,
                mistakes=("dropout-keep-probability",)),
-    l2_loss("l2_penalty loss, fresh shapes", 1, l2_inputs(fresh_l2_shapes, lambda rng: float(rng.uniform(0, 1))),
-            hidden=True, kind="hidden"),
-    l2_grads("l2_penalty grads, fresh shapes", 1, l2_inputs(fresh_l2_shapes, lambda rng: float(rng.uniform(0, 1))),
-             hidden=True, kind="hidden"),
+    l2_loss("l2_penalty loss, fresh shapes", 1, l2_inputs(fresh_l2_shapes, fresh_weight_decay), hidden=True),
+    l2_grads("l2_penalty grads, fresh shapes", 1, l2_inputs(fresh_l2_shapes, fresh_weight_decay), hidden=True),
 ]
 
 DIAGNOSES = {

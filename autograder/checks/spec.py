@@ -1,12 +1,27 @@
-"""Checks as data: what a graded test sends to the sandbox and how its answer is judged.
+"""The one language every exercise writes its checks in: :class:`Check`, :class:`Context` and program builders.
 
-Each exercise's registry (``autograder/suites/exerciseN.py``) is a list of
-:class:`Check` objects built with the helpers here: :func:`forward_value`,
-:func:`backward_value`, :func:`gradient_check`, :func:`raises` and plain
-:class:`Check` for properties. A check builds a *program* (see
-:mod:`autograder.sandbox.program`) from a seeded generator; the grader runs it
-in the sandbox against the student's code and, for value checks, against the
-reference, then calls ``judge`` on the answers.
+A check builds a *program* (the plain dict of :mod:`autograder.sandbox.program`)
+from a seeded generator; the grader runs it in the sandbox against the
+student's code and, for value checks, against the reference, then calls the
+check's ``judge`` on the answers.
+
+Programs are written with the builders here, never as raw dicts:
+
+- argument nodes: :func:`lit`, :func:`ref`, :func:`item`, :func:`generator`, :func:`fn`,
+  :func:`dict_of`, :func:`tuple_of`, and the shorthand of :func:`node`
+  (``"$x"`` is ``ref("x")``, ``"$fwd.1"`` is ``item("fwd", 1)``, anything else a literal);
+- steps: :func:`call` (a function of the student's modules), :func:`new` (construct a
+  class), :func:`method` and :func:`entry` (methods of objects the program holds in a
+  slot, such as ``$Adam.step`` or ``$params.get``), :func:`copy` and :func:`perturb`.
+
+Slots whose names start with ``$`` hold objects whose methods a step calls;
+:meth:`Check.functions` does not take those calls for functions the student's
+modules must define.
+
+The checks most exercises need are made by :func:`forward_value`,
+:func:`backward_value`, :func:`gradient_check` and :func:`raises`; properties are
+a plain :class:`Check` with a judge of their own (shared ones in
+:mod:`autograder.checks.judges`, shared inputs in :mod:`autograder.checks.inputs`).
 """
 
 from __future__ import annotations
@@ -16,7 +31,8 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks.compare import check_array, check_float, check_values
+from autograder.checks.compare import check_array, check_float
+from autograder.checks.judges import inputs_unchanged, short_name
 from autograder.sandbox.wire import Described, Typed
 
 
@@ -24,10 +40,16 @@ from autograder.sandbox.wire import Described, Typed
 class Context:
     """Everything a judge may look at.
 
-    ``inputs`` are the original inputs (never touched by either side),
-    ``student`` the decoded outputs of the student's program, ``reference``
-    the outputs of the same program on the reference (None for checks that do
-    not need one), ``program`` the program itself.
+    Attributes
+    ----------
+    inputs : dict
+        The original inputs of the program (never touched by either side).
+    student : dict
+        The decoded outputs of the student's run of the program.
+    reference : dict or None
+        The outputs of the same program on the reference (None for checks that do not need one).
+    program : dict
+        The program itself.
     """
 
     inputs: dict
@@ -45,8 +67,6 @@ class Check:
     name : str
         Shown to the student; unique within the exercise.
     points : int
-    kind : str
-        ``value``, ``gradcheck``, ``property``, ``shape``, ``edge`` or ``hidden``.
     build : callable
         ``build(rng) -> program``.
     judge : callable
@@ -56,7 +76,8 @@ class Check:
     seed : int
         Seed of the public inputs.
     mistakes : tuple of str
-        Classic mistakes (ids in :mod:`autograder.diagnostics`) to look for when it fails.
+        Classic mistakes to look for when it fails: ids of the models in ``solutions/mistakes/``,
+        explained in the ``DIAGNOSES`` of the exercise's checks module.
     uses_reference : bool
         Whether ``judge`` needs the reference's outputs.
     expect_error : str or None
@@ -69,7 +90,6 @@ class Check:
 
     name: str
     points: int
-    kind: str
     build: Callable[[np.random.Generator], dict]
     judge: Callable[[Context], str | None]
     hidden: bool = False
@@ -96,93 +116,204 @@ class Check:
         return needed
 
 
-def node(value) -> dict:
-    """An argument node: strings starting with ``$`` are references to inputs or slots, the rest literals."""
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("ref", "lit", "rng", "fn", "dict", "tuple"):
-        return value
-    if isinstance(value, str) and value.startswith("$"):
-        name, _, index = value[1:].partition(".")
-        return {"ref": name, "index": int(index)} if index else {"ref": name}
+# --- argument nodes ----------------------------------------------------------------------------------------------
+
+NODE_KINDS = ("ref", "lit", "rng", "fn", "dict", "tuple")
+
+
+def lit(value) -> dict:
+    """A literal argument, passed as it is (numbers, strings, tuples of numbers, None)."""
     return {"lit": value}
 
 
-def call(fn: str, args=(), kwargs=None, into: str = "_") -> dict:
-    """A ``call`` step; see :func:`node` for how arguments are written."""
-    return {"call": fn, "args": [node(a) for a in args],
+def ref(slot: str) -> dict:
+    """The value of an input or of a slot a step stored (``ref("$params")`` for a ``$`` slot)."""
+    return {"ref": slot}
+
+
+def item(slot: str, index: int) -> dict:
+    """Item ``index`` of the tuple in ``slot``; a result that is not a tuple gets the layer contract's message."""
+    return {"ref": slot, "index": index}
+
+
+def generator(seed) -> dict:
+    """A fresh ``np.random.default_rng(seed)``; ``seed`` is an int or a node."""
+    return {"rng": seed}
+
+
+def fn(name: str) -> dict:
+    """One of the test functions of :data:`autograder.sandbox.program.TEST_FUNCTIONS`, such as ``cube_sum``."""
+    return {"fn": name}
+
+
+def dict_of(values: dict) -> dict:
+    """A dict built in the sandbox from ``values``, each written as :func:`node` reads it."""
+    return {"dict": {key: node(value) for key, value in values.items()}}
+
+
+def tuple_of(*values) -> dict:
+    """A tuple built in the sandbox from ``values``, each written as :func:`node` reads it."""
+    return {"tuple": [node(value) for value in values]}
+
+
+def is_node(value) -> bool:
+    """Whether ``value`` is already an argument node (what the builders above return)."""
+    if not isinstance(value, dict):
+        return False
+    return (len(value) == 1 and next(iter(value)) in NODE_KINDS) or set(value) == {"ref", "index"}
+
+
+def node(value) -> dict:
+    """An argument node from the shorthand the check makers accept.
+
+    ``"$x"`` is ``ref("x")``, ``"$fwd.1"`` is ``item("fwd", 1)``, a node stays
+    itself, and anything else is a literal.
+    """
+    if is_node(value):
+        return value
+    if isinstance(value, str) and value.startswith("$"):
+        name, _, index = value[1:].partition(".")
+        return item(name, int(index)) if index else ref(name)
+    return lit(value)
+
+
+# --- steps -------------------------------------------------------------------------------------------------------
+
+def call(function: str, args=(), kwargs=None, into: str = "_") -> dict:
+    """Call ``module.function`` of the code under test; arguments as :func:`node` reads them."""
+    return {"call": function, "args": [node(a) for a in args],
             "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "into": into}
 
 
-def short(fn: str) -> str:
-    return fn.rpartition(".")[2]
+def new(cls: str, kwargs=None, *, into: str) -> dict:
+    """Construct ``module.Class(**kwargs)`` into the slot ``into`` (a ``$`` name, so that its methods can be called)."""
+    return {"new": cls, "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "into": into}
 
 
-def unchanged(ctx: Context, names, fn: str) -> str | None:
-    """A message if the student's code modified one of the inputs ``names``."""
-    for name in names:
-        before, after = ctx.inputs.get(name), ctx.student.get(name)
-        if isinstance(before, np.ndarray) and isinstance(after, np.ndarray) and not (
-                before.shape == after.shape and np.array_equal(before, after, equal_nan=True)):
-            return (f"{short(fn)} changed its argument '{name}' in place. Layers must not modify their inputs: "
-                    f"compute into a new array instead (for example x.copy(), or np.maximum(x, 0) rather than x[x < 0] = 0).")
-    return None
+def method(slot: str, name: str, args=(), into: str = "_") -> dict:
+    """Call the method ``name`` of the object in ``slot`` (``method("$Adam", "step", ...)``) with positional args."""
+    return {"call": f"{slot}.{name}", "args": [node(a) for a in args], "into": into}
 
+
+def entry(slot: str, key, into: str) -> dict:
+    """``slot.get(key)`` into ``into``: one entry of a dict slot, sent back as an output of its own.
+
+    The grader names a mistake by comparing arrays, not dicts, so dicts of
+    arrays are taken apart entry by entry.
+    """
+    return method(slot, "get", [lit(key)], into)
+
+
+def copy(slot: str, into: str) -> dict:
+    """A deep copy of ``slot`` into ``into``: a snapshot that later steps cannot change."""
+    return {"copy": slot, "into": into}
+
+
+def perturb(function: str, args, kwargs, *, wrt: int, h: float, indices: list, into: str) -> dict:
+    """Call ``function`` with argument ``wrt`` nudged by +h and -h at each of ``indices``.
+
+    The sandbox stores item 0 of every result, stacked into shape
+    ``(2, K, *out.shape)``; the grader computes numerical gradients from it.
+    """
+    return {"perturb": function, "args": [node(a) for a in args],
+            "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "wrt": wrt, "output": 0, "h": h,
+            "indices": indices, "into": into}
+
+
+def program(inputs: dict, steps: list, outputs) -> dict:
+    """A whole program: its named ``inputs``, the ``steps`` to run and the ``outputs`` to send back."""
+    return {"inputs": inputs, "steps": list(steps), "outputs": list(outputs)}
+
+
+def one_call(function: str, make_inputs, args, kwargs=None, outputs=("fwd.0",)):
+    """``build(rng)`` of a program of one step, ``fwd = function(*args, **kwargs)``, that sends back ``outputs``."""
+    return lambda rng: program(make_inputs(rng), [call(function, args, kwargs, "fwd")], outputs)
+
+
+# --- the usual checks --------------------------------------------------------------------------------------------
 
 def _array_args(inputs: dict, args) -> list[str]:
+    """The names of the array inputs among ``args`` written as ``"$name"``."""
     return [a[1:] for a in args if isinstance(a, str) and a.startswith("$") and "." not in a
             and isinstance(inputs.get(a[1:]), np.ndarray)]
 
 
-def forward_value(name: str, points: int, fn: str, make_inputs, args, kwargs=None, *, atol=1e-8, rtol=1e-6,
-                  shape_hint: str = "", mistakes=(), hidden=False, seed=0, kind="value",
-                  returns_cache: bool = True) -> Check:
+def forward_value(name: str, points: int, forward: str, make_inputs, args, kwargs=None, *, atol=1e-8, rtol=1e-6,
+                  shape_hint: str = "", mistakes=(), hidden=False, seed=0, returns_cache: bool = True) -> Check:
     """Compare the output of a forward function (item 0 of ``(out, cache)``) with the reference.
 
     Also fails if the function modified any of its array arguments.
+
+    Parameters
+    ----------
+    name, points, mistakes, hidden, seed
+        As in :class:`Check`.
+    forward : str
+        ``module.function`` to call.
+    make_inputs : callable
+        ``make_inputs(rng) -> dict`` of named inputs.
+    args, kwargs
+        Arguments as :func:`node` reads them (``"$x"`` for the input ``x``).
+    atol, rtol : float
+        Tolerances of the comparison (widened for float32 by :mod:`autograder.checks.compare`).
+    shape_hint : str
+        Added to the message when the shape is wrong (the output-size formula).
+    returns_cache : bool
+        False for a function that returns the output alone.
     """
     out_key = "fwd.0" if returns_cache else "fwd"
 
     def build(rng):
         inputs = make_inputs(rng)
-        return {"inputs": inputs, "steps": [call(fn, args, kwargs, "fwd")],
-                "outputs": [out_key, *_array_args(inputs, args)]}
+        return program(inputs, [call(forward, args, kwargs, "fwd")], [out_key, *_array_args(inputs, args)])
 
     def judge(ctx: Context):
         expected = ctx.reference[out_key]
-        what = f"The output of {short(fn)}"
+        what = f"The output of {short_name(forward)}"
         if isinstance(expected, float):
             problem = check_float(ctx.student[out_key], expected, what=what, atol=atol, rtol=rtol)
         else:
             problem = check_array(ctx.student[out_key], expected, what=what, atol=atol, rtol=rtol,
                                   shape_hint=shape_hint)
-        return problem or unchanged(ctx, _array_args(ctx.inputs, args), fn)
+        return problem or inputs_unchanged(ctx, _array_args(ctx.inputs, args), forward)
 
-    return Check(name, points, kind, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
-                 diagnose=(out_key,))
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes), diagnose=(out_key,))
 
 
-def _grads(value, names, fn) -> tuple[list, str | None]:
+def _grads(value, names, function) -> tuple[list, str | None]:
+    """The gradients in a backward's result, one per name, or a message when it is not a tuple of that many."""
     if len(names) == 1:
         return [value], None
     if not isinstance(value, (tuple, list)) or len(value) != len(names):
         got = f"a {value.type_name}" if isinstance(value, (Described, Typed)) else (
             f"{len(value)} values" if isinstance(value, (tuple, list)) else f"a {type(value).__name__}")
-        return [], f"{short(fn)} should return a tuple ({', '.join(names)}), but it returned {got}."
+        return [], f"{short_name(function)} should return a tuple ({', '.join(names)}), but it returned {got}."
     return list(value), None
 
 
+def forward_then_backward(forward: str, backward: str, args, kwargs=None) -> list[dict]:
+    """The steps ``fwd = forward(*args, **kwargs)`` then ``bwd = backward($dout, fwd[1])``: the layer contract."""
+    return [call(forward, args, kwargs, "fwd"), call(backward, ["$dout", "$fwd.1"], None, "bwd")]
+
+
 def backward_value(name: str, points: int, forward: str, backward: str, make_inputs, args, kwargs=None, *,
-                   grads=("dx",), wrt=None, atol=1e-8, rtol=1e-6, mistakes=(), hidden=False, seed=0,
-                   kind="value") -> Check:
+                   grads=("dx",), wrt=None, atol=1e-8, rtol=1e-6, mistakes=(), hidden=False, seed=0) -> Check:
     """Run forward then ``backward($dout, cache)`` and compare every gradient with the reference.
 
-    ``make_inputs`` must provide ``dout``. ``wrt`` names the argument each
-    gradient belongs to (for shape hints); by default the array arguments in order.
+    Parameters
+    ----------
+    make_inputs : callable
+        ``make_inputs(rng) -> dict``; must provide ``dout``.
+    grads : tuple of str
+        The names of the gradients backward returns, in order (a tuple when more than one).
+    wrt : sequence of str or None
+        The argument each gradient belongs to (for shape hints); by default the array arguments in order.
+    others
+        As in :func:`forward_value`.
     """
 
     def build(rng):
-        inputs = make_inputs(rng)
-        steps = [call(forward, args, kwargs, "fwd"), call(backward, ["$dout", "$fwd.1"], None, "bwd")]
-        return {"inputs": inputs, "steps": steps, "outputs": ["bwd", "dout"]}
+        return program(make_inputs(rng), forward_then_backward(forward, backward, args, kwargs), ["bwd", "dout"])
 
     def judge(ctx: Context):
         student, problem = _grads(ctx.student["bwd"], grads, backward)
@@ -191,14 +322,13 @@ def backward_value(name: str, points: int, forward: str, backward: str, make_inp
         expected, _ = _grads(ctx.reference["bwd"], grads, backward)
         owners = wrt or _array_args(ctx.inputs, args)
         for g, owner, got, want in zip(grads, owners, student, expected):
-            problem = check_array(got, want, what=f"{g} from {short(backward)}", atol=atol, rtol=rtol,
+            problem = check_array(got, want, what=f"{g} from {short_name(backward)}", atol=atol, rtol=rtol,
                                   shape_hint=f"{g} must have the shape of {owner}, {want.shape}")
             if problem:
                 return problem
-        return unchanged(ctx, ["dout"], backward)
+        return inputs_unchanged(ctx, ["dout"], backward)
 
-    return Check(name, points, kind, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
-                 diagnose=("bwd",))
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes), diagnose=("bwd",))
 
 
 def sample_indices(rng: np.random.Generator, shape, most: int) -> list[list[int]]:
@@ -218,21 +348,28 @@ def gradient_check(name: str, points: int, forward: str, backward: str | None, m
     ``analytic_index`` of the forward's result (a loss returning ``(loss, dscores)``)
     and the forward's item 0 is a scalar. The grader computes the numerical
     gradient itself from the raw nudged outputs, in float64.
+
+    Parameters
+    ----------
+    grads, wrt : tuple of str
+        The gradients' names and the input each is taken with respect to (``$`` + name among ``args``).
+    h : float
+        The step of the central differences.
+    tol : float
+        The largest relative error allowed at any sampled entry.
+    most : int
+        How many entries of each argument are sampled at most.
     """
 
     def build(rng):
         inputs = make_inputs(rng)
-        steps = [call(forward, args, kwargs, "fwd")]
-        if backward:
-            steps.append(call(backward, ["$dout", "$fwd.1"], None, "bwd"))
+        steps = forward_then_backward(forward, backward, args, kwargs) if backward else [
+            call(forward, args, kwargs, "fwd")]
         for arg in wrt:
-            position = list(args).index(f"${arg}")
-            steps.append({"perturb": forward, "args": [node(a) for a in args],
-                          "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "wrt": position,
-                          "output": 0, "h": h, "indices": sample_indices(rng, inputs[arg].shape, most),
-                          "into": f"num_{arg}"})
+            steps.append(perturb(forward, args, kwargs, wrt=list(args).index(f"${arg}"), h=h,
+                                 indices=sample_indices(rng, inputs[arg].shape, most), into=f"num_{arg}"))
         analytic = "bwd" if backward else f"fwd.{analytic_index}"
-        return {"inputs": inputs, "steps": steps, "outputs": [analytic, *[f"num_{a}" for a in wrt]]}
+        return program(inputs, steps, [analytic, *[f"num_{a}" for a in wrt]])
 
     def judge(ctx: Context):
         analytic_key = ctx.program["outputs"][0]
@@ -248,16 +385,17 @@ def gradient_check(name: str, points: int, forward: str, backward: str | None, m
                 return problem
         return None
 
-    return Check(name, points, "gradcheck", build, judge, hidden=hidden, seed=seed, uses_reference=False)
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, uses_reference=False)
 
 
 def _compare_numeric(g, arg, analytic, nudged, step, shape, dout, tol, forward) -> str | None:
+    """The numerical gradient of ``arg`` from the nudged outputs against the analytic one, at the sampled entries."""
     if not isinstance(analytic, np.ndarray) or analytic.shape != tuple(shape):
         got = getattr(analytic, "shape", type(analytic).__name__)
         return f"{g} should be an array of shape {tuple(shape)} (the shape of {arg}), but it is {got}."
     indices = [tuple(i) for i in step["indices"]]
     if dout is not None and nudged.shape[2:] != dout.shape:
-        return (f"The gradient check could not run: your {short(forward)} returned an output of shape "
+        return (f"The gradient check could not run: your {short_name(forward)} returned an output of shape "
                 f"{nudged.shape[2:]}, but dout has shape {dout.shape}; fix the output shape first.")
     diff = nudged[0] - nudged[1]                       # (K, *out.shape)
     weighted = diff if dout is None else diff * dout   # d(sum(out * dout))
@@ -270,28 +408,34 @@ def _compare_numeric(g, arg, analytic, nudged, step, shape, dout, tol, forward) 
     if rel[worst] <= tol:
         return None
     return (f"Gradient check of {g}: your analytic gradient disagrees with the numerical gradient of your own "
-            f"{short(forward)} (central differences, h={step['h']:g}).\n"
+            f"{short_name(forward)} (central differences, h={step['h']:g}).\n"
             f"  worst relative error {rel[worst]:.3g} at {arg}{list(indices[worst])}: numerical "
             f"{numeric[worst]:.6g}, analytic {got[worst]:.6g} (tolerance {tol:g}); "
             f"{int(np.sum(rel > tol))} of {len(indices)} checked entries are off.")
 
 
-def raises(name: str, points: int, fn: str, make_inputs, args, kwargs=None, *, error="ValueError",
+def raises(name: str, points: int, function: str, make_inputs, args, kwargs=None, *, error="ValueError",
            must_mention=(), hidden=False, seed=0) -> Check:
-    """The student's function must reject bad input with ``error`` (and name the offending values)."""
+    """The student's ``function`` must reject bad input with ``error`` (and name the offending values).
+
+    ``function`` may be a class: constructing it is then the call that must raise.
+    """
 
     def build(rng):
-        return {"inputs": make_inputs(rng), "steps": [call(fn, args, kwargs, "out")], "outputs": []}
+        return program(make_inputs(rng), [call(function, args, kwargs, "out")], [])
 
     def judge(ctx: Context):  # only reached when nothing was raised
-        return f"{short(fn)} accepted bad input instead of raising {error}."
+        return f"{short_name(function)} accepted bad input instead of raising {error}."
 
-    return Check(name, points, "edge", build, judge, hidden=hidden, seed=seed, uses_reference=False,
-                 expect_error=error, must_mention=tuple(must_mention))
+    return raises_when(name, points, build, judge, error=error, must_mention=must_mention, hidden=hidden, seed=seed)
 
 
-def values_close(what: str, got, want, atol=1e-8, rtol=1e-6) -> str | None:
-    """Shortcut for property judges."""
-    if not isinstance(got, np.ndarray):
-        return check_array(got, np.asarray(want), what=what, atol=atol, rtol=rtol)
-    return check_values(got, want, what=what, atol=atol, rtol=rtol)
+def raises_when(name: str, points: int, build, judge, *, error="ValueError", must_mention=(), hidden=False,
+                seed=0) -> Check:
+    """A check that passes when the program ``build`` makes raises ``error``; ``judge`` words the failure.
+
+    For input validation that needs more than one call (an object built, then
+    one of its methods called with bad input).
+    """
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, uses_reference=False, expect_error=error,
+                 must_mention=tuple(must_mention))
