@@ -24,7 +24,7 @@ CONV_GRADS = {"grads": ("dx", "dw", "db"), "wrt": ("x", "w", "b")}
 FORMULA = size_formula("H", "HH", padded=True)
 
 
-def formula(x_shape, w_shape, stride, pad) -> str:
+def conv_size_hint(x_shape, w_shape, stride, pad) -> str:
     """The output-size formula with this case's numbers in it, for shape messages."""
     return size_hint(x_shape, w_shape[2:], stride, pad)
 
@@ -162,7 +162,7 @@ def shape_check(name: str, points: int, cases, *, hidden=False) -> Check:
                         f"({FORMULA}); / gives a float.")
             if values is None or not all(isinstance(v, int) for v in values) or values != want:
                 return (f"{called} returned {got if values is None else values}, but {want} was expected: "
-                        f"{formula(x, w, s, p)}.")
+                        f"{conv_size_hint(x, w, s, p)}.")
             if not isinstance(got, tuple):
                 return f"{called} returned a {type(got).__name__}; return a tuple, like x.shape."
         return None
@@ -195,7 +195,7 @@ def channels_differ(rng) -> dict:
 
 CHECKS = [
     forward_value("conv forward, worked example (every output is 6)", 2, CONV_FORWARD, worked_example, CONV_ARGS,
-                  {"stride": 1, "pad": 0}, shape_hint=formula((1, 1, 5, 5), (1, 1, 3, 3), 1, 0),
+                  {"stride": 1, "pad": 0}, shape_hint=conv_size_hint((1, 1, 5, 5), (1, 1, 3, 3), 1, 0),
                   mistakes=FORWARD_MISTAKES),
     backward_value("conv backward, worked example", 1, *CONV, worked_example, CONV_ARGS, {"stride": 1, "pad": 0},
                    **CONV_GRADS, mistakes=BACKWARD_MISTAKES),

@@ -103,7 +103,7 @@ class Check:
     def functions(self) -> set[str]:
         """``module.function`` names this check calls (the ones it cannot grade without).
 
-        Calls on objects the program made itself (``opt.step`` after ``new``) are not counted.
+        Method calls on objects held in the program's slots (``$Adam.step``, ``$params.get``) are not counted.
         """
         program = self.build(np.random.default_rng(self.seed))
         slots = set(program["inputs"])
@@ -179,15 +179,19 @@ def node(value) -> dict:
 
 # --- steps -------------------------------------------------------------------------------------------------------
 
+def _keywords(kwargs: dict | None) -> dict:
+    """Keyword arguments as :func:`node` reads them."""
+    return {k: node(v) for k, v in (kwargs or {}).items()}
+
+
 def call(function: str, args=(), kwargs=None, into: str = "_") -> dict:
     """Call ``module.function`` of the code under test; arguments as :func:`node` reads them."""
-    return {"call": function, "args": [node(a) for a in args],
-            "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "into": into}
+    return {"call": function, "args": [node(a) for a in args], "kwargs": _keywords(kwargs), "into": into}
 
 
 def new(cls: str, kwargs=None, *, into: str) -> dict:
     """Construct ``module.Class(**kwargs)`` into the slot ``into`` (a ``$`` name, so that its methods can be called)."""
-    return {"new": cls, "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "into": into}
+    return {"new": cls, "kwargs": _keywords(kwargs), "into": into}
 
 
 def method(slot: str, name: str, args=(), into: str = "_") -> dict:
@@ -215,9 +219,8 @@ def perturb(function: str, args, kwargs, *, wrt: int, h: float, indices: list, i
     The sandbox stores item 0 of every result, stacked into shape
     ``(2, K, *out.shape)``; the grader computes numerical gradients from it.
     """
-    return {"perturb": function, "args": [node(a) for a in args],
-            "kwargs": {k: node(v) for k, v in (kwargs or {}).items()}, "wrt": wrt, "output": 0, "h": h,
-            "indices": indices, "into": into}
+    return {"perturb": function, "args": [node(a) for a in args], "kwargs": _keywords(kwargs), "wrt": wrt,
+            "output": 0, "h": h, "indices": indices, "into": into}
 
 
 def program(inputs: dict, steps: list, outputs) -> dict:

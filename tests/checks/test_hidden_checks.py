@@ -1,4 +1,4 @@
-"""The registries of checks in ``autograder/suites``: what their hidden checks can and cannot see.
+"""The hidden checks of every exercise (``autograder/checks/exerciseN.py``): what they can and cannot see.
 
 A hidden check draws fresh inputs from a new seed every time it grades, and
 lists the classic mistakes it can name. Those inputs must expose each of them
