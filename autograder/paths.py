@@ -18,6 +18,11 @@ ANSWERS = PACKAGE / "answers"              # the stored public answers, one .cnl
 CHECKOUT = PACKAGE.parent                   # a clone of the repository, or site-packages for a wheel
 
 
+def source_checkout() -> Path | None:
+    """The clone of the repository cnnlab runs from, or None for an installed wheel (site-packages)."""
+    return CHECKOUT if (CHECKOUT / "pyproject.toml").is_file() else None
+
+
 def answers_file(exercise: Exercise) -> Path:
     """The stored answers of ``exercise``'s public checks."""
     return ANSWERS / f"{exercise.name}.cnl"

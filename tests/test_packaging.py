@@ -158,3 +158,11 @@ def test_installed_cnnlab_gives_the_stub_nothing(installed, outside, tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     graded = json.loads(result.stdout)
     assert graded["score"] == 0 < graded["max_score"], graded
+
+
+def test_installed_cnnlab_lets_a_submission_import_what_is_installed_beside_it(installed, outside, tmp_path):
+    """A wheel lives in site-packages with NumPy and SciPy: hiding cnnlab from the sandbox must not hide them."""
+    folder = _submission(tmp_path / "with_scipy", "import scipy.signal  # noqa: F401\n" + CORRECT)
+    result = _check(installed, outside, folder, "--json")
+    graded = json.loads(result.stdout)
+    assert result.returncode == 0 and graded["score"] == graded["max_score"], graded

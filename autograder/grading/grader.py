@@ -62,7 +62,7 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
     modules = reference_modules(exercise, "--hidden") if hidden else None
     result = ExerciseResult(exercise, folder, GRADED)
     sandbox = Sandbox(folder, exercise.modules, limits or Limits(timeout=timeout),
-                      protect=protected_folders(), hide=[paths.CHECKOUT])
+                      protect=protected_folders(), hide=[p for p in [paths.source_checkout()] if p])
     with sandbox:
         try:
             imports = sandbox.start()
