@@ -70,6 +70,8 @@ def train(
         help="Train with your layers (student) or with cnnlab's (reference).")] = Impl.student,
     path: PathOption = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the figures.")] = True,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace the run already in the folder that --name or --out names.")] = False,
 ) -> None:
     """Build a CNN from your own layers and train it on handwritten digits.
 
@@ -86,7 +88,7 @@ def train(
     progress = TrainingBars(console)
     try:
         summary = run_training(config, impl=impl.value, path=path, out=out, name=name, plots=plots,
-                               progress=progress)
+                               progress=progress, force=force)
     finally:
         progress.close()
     render_training(console, summary)

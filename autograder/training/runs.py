@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import time
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -90,6 +92,20 @@ def save_run(run_dir: Path, config: TrainConfig, result: TrainResult, data: Data
     return files
 
 
+def refuse_to_overwrite(run_dir: Path) -> None:
+    """Raise :class:`UsageError` if ``run_dir`` already holds a run, saying what it holds."""
+    if not ((run_dir / "metrics.json").exists() or (run_dir / "weights.npz").exists()):
+        return
+    what = "a run"
+    try:
+        old = json.loads((run_dir / "metrics.json").read_text())
+        what = f"a run of {len(old['epochs'])} epoch(s) with test accuracy {old['test_accuracy']:.1%}"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # a damaged run is still a run: refuse all the same, only say less about it
+    raise UsageError(f"{run_dir} already holds {what}. Choose another --name (or --out), "
+                     "or add --force to replace it.")
+
+
 @dataclass
 class RunSummary:
     """What ``cnnlab train`` reports at the end."""
@@ -105,7 +121,7 @@ class RunSummary:
 def run_training(config: TrainConfig, *, impl: str = "student", path: Path | None = None,
                  out: Path | None = None, name: str | None = None, runs: Path = Path("runs"),
                  plots: bool = True, progress: TrainProgress | None = None,
-                 check: Callable | None = None) -> RunSummary:
+                 check: Callable | None = None, force: bool = False) -> RunSummary:
     """Everything ``cnnlab train`` does: validate, check the exercises, load, train, save.
 
     Parameters
@@ -123,6 +139,8 @@ def run_training(config: TrainConfig, *, impl: str = "student", path: Path | Non
     progress : TrainProgress, optional
     check : callable, optional
         Replaces the grader in the check of the needed exercises (for tests).
+    force : bool
+        Replace a run already in the folder; without it that is a :class:`UsageError`.
     """
     start = time.perf_counter()
     progress = progress or TrainProgress()
@@ -132,6 +150,8 @@ def run_training(config: TrainConfig, *, impl: str = "student", path: Path | Non
     run_dir = Path(out) if out is not None else new_run_dir(Path(runs), name, config.data)
     if run_dir.exists() and not run_dir.is_dir():
         raise CnnlabError(f"{run_dir} is a file; the run needs a folder there.")
+    if not force:
+        refuse_to_overwrite(run_dir)
     if impl == "student":
         progress.stage("Checking the exercises the network needs (cnnlab check)...")
     layers = get_layers(impl, path, check)
@@ -161,6 +181,21 @@ class SavedRun:
         return tuple(self.metrics["data"]["classes"])
 
 
+REQUIRED_FIELDS = ("version", "settings", "data", "impl")
+
+
+def _require_fields(path: Path, metrics) -> None:
+    """Raise :class:`CnnlabError` naming what ``metrics.json`` lacks, before anything reads a missing value."""
+    if not isinstance(metrics, dict):
+        raise CnnlabError(f"{path} holds a JSON {type(metrics).__name__}, not the object of fields cnnlab train "
+                          "writes; it is damaged. Train the run again.")
+    missing = [key for key in REQUIRED_FIELDS if key not in metrics]
+    if missing:
+        raise CnnlabError(f"{path} lacks the field{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                          f"that cnnlab train writes (it holds {len(metrics)} field(s)), so it is damaged or "
+                          "was not written by cnnlab. Train the run again.")
+
+
 def _read_metrics(run_dir: Path) -> dict:
     if not run_dir.exists():
         raise CnnlabError(f"There is no folder {run_dir}. cnnlab train prints the folder of each run "
@@ -172,6 +207,7 @@ def _read_metrics(run_dir: Path) -> dict:
         raise CnnlabError(f"{run_dir} has no metrics.json, so it is not a finished cnnlab train run.")
     try:
         metrics = json.loads(path.read_text())
+        _require_fields(path, metrics)
         if metrics.get("version") != METRICS_VERSION:
             raise CnnlabError(f"{path} has version {metrics.get('version')!r}; this cnnlab reads version "
                               f"{METRICS_VERSION}. Train again with this cnnlab.")
@@ -181,6 +217,37 @@ def _read_metrics(run_dir: Path) -> dict:
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise CnnlabError(f"{path} is damaged ({type(error).__name__}: {error}); train again.") from None
     return metrics
+
+
+ZIP_MAGIC = b"PK\x03\x04"  # every .npz is a zip archive and starts with these bytes
+
+
+def read_weights(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a ``weights.npz``, read without ever unpickling anything.
+
+    Raises
+    ------
+    CnnlabError
+        If the file is not a NumPy archive of plain arrays; the message says
+        the file is damaged and how to write it anew.
+    """
+    again = (f"It is damaged: train the run again to write it anew (cnnlab train --name {path.parent.name} "
+             "--force replaces this run).")
+    try:
+        with open(path, "rb") as f:
+            start = f.read(len(ZIP_MAGIC))
+    except OSError as error:
+        raise CnnlabError(f"Could not open {path}: {error.strerror}.") from None
+    if start != ZIP_MAGIC:
+        raise CnnlabError(f"{path} does not start like a NumPy .npz archive (a zip file), so it does not hold "
+                          f"the weights cnnlab train saved. {again}")
+    try:
+        with np.load(path, allow_pickle=False) as weights:
+            return {key: weights[key] for key in weights.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        # the reason is named by its kind only: NumPy's own wording may advise allow_pickle, which is unsafe
+        raise CnnlabError(f"{path} is a zip archive, but its arrays cannot be read ({type(error).__name__}). "
+                          f"{again}") from None
 
 
 def open_run(run_dir: Path, impl: str | None = None, path: Path | None = None) -> SavedRun:
@@ -207,11 +274,7 @@ def open_run(run_dir: Path, impl: str | None = None, path: Path | None = None) -
     weights_path = run_dir / "weights.npz"
     if not weights_path.is_file():
         raise CnnlabError(f"{run_dir} has no weights.npz; train again.")
-    try:
-        with np.load(weights_path) as weights:
-            stored = {key: weights[key] for key in weights.files}
-    except (OSError, ValueError, EOFError) as error:
-        raise CnnlabError(f"Could not read {weights_path}: {error}.") from None
+    stored = read_weights(weights_path)
     layers = get_layers(impl or metrics["impl"], path, gate=False)
     model = CNN(layers, metrics["data"]["input_shape"], config.channels, config.hidden,
                 len(metrics["data"]["classes"]), config.dropout)

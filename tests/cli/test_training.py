@@ -125,3 +125,29 @@ def test_a_real_cnnlab_train_run(tmp_path):
     done = subprocess.run([cnnlab, "evaluate", "runs/demo"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "Test accuracy on digits" in done.stdout, done.stdout + done.stderr
+
+
+def test_reusing_a_name_is_refused_unless_forced(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = runner.invoke(app, ["train", "--impl", "reference", "--epochs", "2", "--name", "mine", "--no-plots"])
+    assert first.exit_code == 0, first.output
+    before = (tmp_path / "runs" / "mine" / "metrics.json").read_text()
+    again = runner.invoke(app, ["train", "--impl", "reference", "--epochs", "1", "--name", "mine", "--no-plots"])
+    assert again.exit_code == 2, again.output
+    assert "already holds a run of 2 epoch(s)" in said(again) and "--force" in said(again)
+    assert (tmp_path / "runs" / "mine" / "metrics.json").read_text() == before
+    forced = runner.invoke(app, ["train", "--impl", "reference", "--epochs", "1", "--name", "mine", "--no-plots",
+                                 "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert json.loads((tmp_path / "runs" / "mine" / "metrics.json").read_text())["settings"]["epochs"] == 1
+
+
+def test_random_bytes_for_weights_never_advise_allow_pickle(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    (copy / "weights.npz").write_bytes(np.random.default_rng(1).bytes(1000))
+    result = runner.invoke(app, ["evaluate", str(copy)])
+    assert result.exit_code == 1
+    assert "is damaged" in said(result) and "allow_pickle" not in result.output and "Traceback" not in result.output

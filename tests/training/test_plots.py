@@ -101,3 +101,8 @@ def test_tile_lays_images_out_with_nan_gaps():
     assert grid.shape == (5, 5)
     assert np.isnan(grid[2]).all() and np.isnan(grid[:, 2]).all()
     assert np.isnan(grid[3:, 3:]).all() and grid[3:, :2].sum() == 4  # the third image, and an empty slot
+
+
+def test_curves_say_why_test_accuracy_can_lie_above_training_accuracy():
+    words = texts(curves_figure(history()))
+    assert "mean over the epoch's minibatches" in words and "dropout on" in words and "dropout off" in words

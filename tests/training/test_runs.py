@@ -126,17 +126,45 @@ def _break(run_dir: Path, how: str) -> Path:
         (run_dir / "weights.npz").unlink()
     if how == "wrong weights":
         np.savez(run_dir / "weights.npz", conv1_w=np.zeros((2, 1, 3, 3)))
+    if how == "random weights":
+        (run_dir / "weights.npz").write_bytes(np.random.default_rng(0).bytes(4096))
+    if how == "truncated weights":
+        blob = (run_dir / "weights.npz").read_bytes()
+        (run_dir / "weights.npz").write_bytes(blob[:len(blob) // 2])
+    if how == "pickled weights":
+        np.savez(run_dir / "weights.npz", conv1_w=np.array([{"a": 1}], dtype=object))
+    if how == "empty metrics":
+        (run_dir / "metrics.json").write_text("{}")
+    if how == "list metrics":
+        (run_dir / "metrics.json").write_text("[1, 2]")
     return run_dir
 
 
 BROKEN = {"no folder": "There is no folder", "a file": "is a file", "no metrics": "has no metrics.json",
           "damaged metrics": "metrics.json is damaged", "no weights": "has no weights.npz",
-          "wrong weights": "does not fit the settings"}
+          "wrong weights": "does not fit the settings",
+          "random weights": "does not start like a NumPy .npz archive .* damaged: train the run again",
+          "truncated weights": "cannot be read .* damaged: train the run again",
+          "pickled weights": "cannot be read .* damaged: train the run again",
+          "empty metrics": "lacks the fields version, settings, data, impl",
+          "list metrics": "holds a JSON list"}
 
 
 @pytest.mark.parametrize("how", BROKEN)
 def test_a_broken_run_folder_gets_a_clear_error(run, tmp_path, how):
     copy = tmp_path / "copy"
     shutil.copytree(run.run_dir, copy)
-    with pytest.raises(CnnlabError, match=BROKEN[how]):
+    with pytest.raises(CnnlabError, match=BROKEN[how]) as raised:
         evaluate_run(_break(copy, how))
+    assert "allow_pickle" not in str(raised.value) and "None" not in str(raised.value)
+
+
+def test_a_finished_run_is_not_overwritten_without_force(run, tmp_path):
+    target = tmp_path / "twelve"
+    shutil.copytree(run.run_dir, target)
+    before = (target / "metrics.json").read_text()
+    with pytest.raises(UsageError, match="already holds a run of 3 epoch.* --force"):
+        run_training(TrainConfig(epochs=1), impl="reference", out=target, plots=False)
+    assert (target / "metrics.json").read_text() == before
+    summary = run_training(TrainConfig(epochs=1), impl="reference", out=target, plots=False, force=True)
+    assert summary.epochs == 1 and len(json.loads((target / "metrics.json").read_text())["epochs"]) == 1

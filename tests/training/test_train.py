@@ -188,3 +188,14 @@ def test_bad_settings_are_refused_with_their_value(changes, says):
     with pytest.raises(UsageError) as info:
         dataclasses.replace(TrainConfig(), **changes).validate()
     assert says in str(info.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_logged_training_accuracy_lags_the_weights_at_the_epochs_end(reference, digits, seed):
+    """The claim printed under curves.png: early on the logged training accuracy (a mean over the epoch,
+    dropout on) lies below what the epoch's final weights score on the same training images."""
+    result = train_model(short(epochs=1, seed=seed), reference, digits)
+    logged = result.history[0].train_accuracy
+    at_the_end = float(np.mean(result.model.predict(digits.x_train) == digits.y_train))
+    assert at_the_end > logged + 0.15
+    assert at_the_end > result.history[0].test_accuracy - 0.05  # the gap is the averaging, not the data
