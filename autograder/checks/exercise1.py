@@ -6,7 +6,8 @@ import numpy as np
 
 from autograder.checks.inputs import away_from_zero, random_shape, with_dout
 from autograder.checks.judges import keeps_float32, values_close
-from autograder.checks.spec import Check, backward_value, forward_value, gradient_check, one_call
+from autograder.checks.spec import (Check, backward_value, forward_then_backward, forward_value, gradient_check,
+                                    one_call, program, raises, with_requirements)
 
 MODULE = "activations"
 
@@ -20,6 +21,22 @@ huge_logits = with_dout(lambda rng: {"x": rng.choice([-1.0, 1.0], (3, 4)) * rng.
 def float32_inputs(rng) -> dict:
     """A float32 x with both signs, away from ReLU's kink."""
     return {"x": away_from_zero(rng, (2, 3)).astype(np.float32)}
+
+
+def float32_3d(rng) -> dict:
+    """A float32 x of three axes with both signs, and a float32 dout: the dtype must survive backward too."""
+    x = away_from_zero(rng, (2, 3, 4)).astype(np.float32)
+    return {"x": x, "dout": rng.standard_normal(x.shape).astype(np.float32)}
+
+
+def logits_3d(rng) -> dict:
+    """Scores of shape (2, 3, 4): softmax runs over the last axis, not over axis 1."""
+    return {"x": rng.standard_normal((2, 3, 4))}
+
+
+def empty_last_axis(rng) -> dict:
+    """Scores of shape (3, 0): no class to put probability on."""
+    return {"x": np.zeros((3, 0))}
 
 
 def fresh(rng) -> dict:
@@ -63,11 +80,22 @@ def keeps_float32_check(function: str) -> Check:
                  uses_reference=False)
 
 
+def keeps_float32_both(name: str, fwd: str, bwd: str, kwargs=None) -> Check:
+    """Forward then backward on float32 x and dout (three axes): out and dx must both be float32."""
+    f, b = f"{MODULE}.{fwd}", f"{MODULE}.{bwd}"
+    build = lambda rng: program(float32_3d(rng), forward_then_backward(f, b, ["$x"], kwargs), ["fwd.0", "bwd"])  # noqa: E731
+    judge = keeps_float32(["fwd.0", "bwd"], lambda ctx, output, found: (
+        f"{fwd if output == 'fwd.0' else bwd} turned float32 input into {found}; keep the dtype of x (and of dout "
+        f"in backward): build results from them (np.where, x * mask) rather than from float64 constants."))
+    return Check(f"{name} keeps float32, forward and backward", 1, build, judge, uses_reference=False)
+
+
 RELU_FORWARD, RELU_BACKWARD = f"{MODULE}.relu_forward", f"{MODULE}.relu_backward"
 LEAKY_FORWARD, LEAKY_BACKWARD = f"{MODULE}.leaky_relu_forward", f"{MODULE}.leaky_relu_backward"
 SOFTMAX_FORWARD = f"{MODULE}.softmax_forward"
+LAYERS = ("ReLU", "leaky ReLU", "sigmoid", "tanh", "softmax")
 
-CHECKS = [
+CHECKS = with_requirements([
     *layer("ReLU", "relu_forward", "relu_backward", mistakes_bwd=("relu-grad-at-zero", "relu-backward-no-dout")),
     forward_value("ReLU forward on NCHW", 1, RELU_FORWARD, nchw, ["$x"]),
     backward_value("ReLU gradient is 0 at exactly 0", 1, RELU_FORWARD, RELU_BACKWARD, zeros_inside, ["$x"],
@@ -85,7 +113,24 @@ CHECKS = [
           uses_reference=False),
     keeps_float32_check("relu_forward"),
     keeps_float32_check("softmax_forward"),
-]
+    *[keeps_float32_both(name, fwd, bwd, kwargs) for name, fwd, bwd, kwargs in (
+        ("ReLU", "relu_forward", "relu_backward", None),
+        ("leaky ReLU", "leaky_relu_forward", "leaky_relu_backward", {"alpha": 0.2}),
+        ("sigmoid", "sigmoid_forward", "sigmoid_backward", None),
+        ("tanh", "tanh_forward", "tanh_backward", None),
+        ("softmax", "softmax_forward", "softmax_backward", None))],
+    forward_value("sigmoid on inputs of 1e4", 1, f"{MODULE}.sigmoid_forward", huge_logits, ["$x"]),
+    forward_value("softmax over the last axis of a 3-D x", 1, SOFTMAX_FORWARD, logits_3d, ["$x"]),
+    raises("softmax rejects an empty last axis", 1, SOFTMAX_FORWARD, empty_last_axis, ["$x"],
+           must_mention=("(3, 0)",)),
+], {
+    **{f"{name} gradient check": (f"{name} forward",) for name in LAYERS},
+    **{f"{name} keeps float32, forward and backward": (f"{name} forward", f"{name} backward") for name in LAYERS},
+    "softmax rows sum to one": ("softmax forward",),
+    "relu_forward keeps float32": ("ReLU forward",),
+    "softmax_forward keeps float32": ("softmax forward",),
+    "softmax rejects an empty last axis": ("softmax forward",),
+})
 
 DIAGNOSES = {
     "relu-grad-at-zero": "the gradient at x = 0 came out as dout; use the mask x > 0 (strictly), so it is 0 there, "

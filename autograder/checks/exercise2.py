@@ -9,7 +9,8 @@ import numpy as np
 from autograder.checks.compare import check_array, check_float
 from autograder.checks.inputs import away_from_zero, random_shape
 from autograder.checks.judges import inputs_unchanged, short_name
-from autograder.checks.spec import Check, backward_value, call, fn, forward_value, gradient_check, program, raises
+from autograder.checks.spec import (Check, backward_value, call, fn, forward_value, gradient_check, program, raises,
+                                    with_requirements)
 
 AFFINE_FORWARD, AFFINE_BACKWARD = "linear.affine_forward", "linear.affine_backward"
 CROSS_ENTROPY, MSE = "losses.softmax_cross_entropy", "losses.mse_loss"
@@ -245,7 +246,19 @@ DB_AVERAGED, DX_FLATTENED, DW_TRANSPOSED = "affine-db-averaged", "affine-dx-flat
 AFFINE_MISTAKES = (DX_FLATTENED, DW_TRANSPOSED, DB_AVERAGED)
 CE_ARGS, MSE_ARGS = ["$scores", "$y"], ["$pred", "$target"]
 
-CHECKS = [
+# A gradient or property check earns its points only once the value checks of what it exercises pass.
+REQUIRES = {
+    "affine gradient check": ("affine forward, x of shape (N, d1, d2)",),
+    "cross-entropy gradient check": ("cross-entropy loss, small case",),
+    "cross-entropy rejects the label C": ("cross-entropy loss, small case",),
+    "cross-entropy rejects negative labels": ("cross-entropy loss, small case",),
+    "MSE gradient check": ("MSE loss, small case",),
+    "MSE rejects mismatched shapes": ("MSE loss, small case",),
+    "numerical_gradient leaves x as it was": ("numerical_gradient of sum(x^3)",),
+    "numerical_gradient_array leaves x and dout as they were": ("numerical_gradient_array of sin(x)",),
+}
+
+CHECKS = with_requirements([
     # linear
     forward_value("affine forward, small case", 1, AFFINE_FORWARD, affine_small, AFFINE_ARGS, shape_hint=OUT_SHAPE),
     forward_value("affine forward, x of shape (N, d1, d2)", 1, AFFINE_FORWARD, affine((3, 2, 4), 5), AFFINE_ARGS,
@@ -311,7 +324,7 @@ CHECKS = [
               mistakes=("numgrad-one-sided",), hidden=True),
     numerical("numerical_gradient_array, fresh shapes", 1, NUMERICAL_GRADIENT_ARRAY, "sin", fresh_sin,
               mistakes=("numgrad-array-no-dout", "numgrad-one-sided"), hidden=True),
-]
+], REQUIRES)
 
 DIAGNOSES = {
     "affine-db-averaged": "db came out N times too small: it was averaged over the batch. Every example adds to the "

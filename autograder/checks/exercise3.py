@@ -12,7 +12,7 @@ import numpy as np
 from autograder.checks.inputs import Case, no_inputs, size_formula, size_hint
 from autograder.checks.judges import output_shape_first
 from autograder.checks.spec import (Check, backward_value, call, forward_value, gradient_check, one_call, program,
-                                    raises)
+                                    raises, with_requirements)
 from autograder.sandbox.wire import Typed
 
 MODULE = "convolution"
@@ -193,7 +193,19 @@ def channels_differ(rng) -> dict:
     return {"x": rng.standard_normal((1, 3, 5, 5)), "w": rng.standard_normal((2, 2, 3, 3)), "b": np.zeros(2)}
 
 
-CHECKS = [
+# A gradient or property check earns its points only once the value checks of what it exercises pass.
+REQUIRES = {
+    "conv gradient check, stride 2, pad 1": ("conv forward, stride 2, pad 1",),
+    "conv gradient check, non-square kernel, pad 1": ("conv forward, stride 1, pad 1",
+                                                      "conv forward, non-square input and kernel"),
+    "conv gradient check, fresh random shapes": ("conv forward, fresh random shapes",),
+    **{f"conv_output_shape rejects {what}": ("conv_output_shape values",)
+       for what in ("a kernel taller than the input", "a kernel wider than the padded input",
+                    "different channel counts")},
+    "conv_forward rejects different channel counts": ("conv forward, stride 1, pad 0",),
+}
+
+CHECKS = with_requirements([
     forward_value("conv forward, worked example (every output is 6)", 2, CONV_FORWARD, worked_example, CONV_ARGS,
                   {"stride": 1, "pad": 0}, shape_hint=conv_size_hint((1, 1, 5, 5), (1, 1, 3, 3), 1, 0),
                   mistakes=FORWARD_MISTAKES),
@@ -227,7 +239,7 @@ CHECKS = [
     output_shape_first(gradient_check("conv gradient check, fresh random shapes", 1, *CONV, small_fresh_case,
                                       CONV_ARGS, FRESH_KWARGS, **CONV_GRADS, most=15, hidden=True), FORMULA),
     shape_check("conv_output_shape, fresh random shapes", 1, fresh_shapes, hidden=True),
-]
+], REQUIRES)
 
 DIAGNOSES = {
     "conv-forward-flipped": "your output is what a true convolution gives: the kernel flipped upside down and left "

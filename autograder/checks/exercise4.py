@@ -12,7 +12,7 @@ import numpy as np
 from autograder.checks.inputs import Case, size_formula
 from autograder.checks.judges import output_shape_first, short_name
 from autograder.checks.spec import (Check, backward_value, forward_then_backward, forward_value, gradient_check,
-                                    program, raises)
+                                    program, raises, with_requirements)
 
 MODULE = "pooling"
 MAX_POOL_FORWARD, MAX_POOL_BACKWARD = f"{MODULE}.max_pool_forward", f"{MODULE}.max_pool_backward"
@@ -185,7 +185,20 @@ def too_big(rng) -> dict:
 
 POOL_OF_4 = {"pool_size": 4, "stride": 1}
 
-CHECKS = [
+# A gradient or property check earns its points only once the value checks of what it exercises pass.
+REQUIRES = {
+    "max pool gradient adds up to dout": ("max pool forward, pool 3 stride 1 (overlapping)",),
+    "max pool gradient check, pool 3 stride 2": ("max pool forward, pool 3 stride 2 (overlapping, stride does not "
+                                                 "divide)",),
+    "avg pool gradient adds up to dout": ("avg pool forward, pool 3 stride 1 (overlapping)",),
+    "avg pool gradient check, pool 3 stride 1": ("avg pool forward, pool 3 stride 1 (overlapping)",),
+    "max pool rejects a pool larger than the input": ("max pool forward, worked example",),
+    "avg pool rejects a pool larger than the input": ("avg pool forward, worked example",),
+    "max pool gradient check, fresh random shapes": ("max pool forward, fresh random shapes",),
+    "avg pool gradient check, fresh random shapes": ("avg pool forward, fresh random shapes",),
+}
+
+CHECKS = with_requirements([
     forward_value("max pool forward, worked example", 1, MAX_POOL_FORWARD, worked_example, ["$x"], TWO_BY_TWO,
                   shape_hint=FORMULA),
     backward_value("max pool backward, worked example", 1, *MAX_POOL, worked_example, ["$x"], TWO_BY_TWO,
@@ -216,7 +229,7 @@ CHECKS = [
     backward_value("max pool backward with ties, fresh random shapes", 1, *MAX_POOL, overlapping(ties), ["$x"],
                    FRESH_KWARGS, mistakes=MAX_MISTAKES, hidden=True),
     *hidden_layer("avg pool", AVG_POOL, distinct, AVG_MISTAKES),
-]
+], REQUIRES)
 
 OVERWRITE = ("in overlapping windows (stride < pool_size) one input belongs to several windows, and your dx kept "
              "only the last window's gradient there. The gradients of all the windows must add up: write "

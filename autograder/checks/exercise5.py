@@ -29,7 +29,7 @@ from autograder.checks.compare import check_array
 from autograder.checks.inputs import dense_shapes, no_inputs
 from autograder.checks.judges import keeps_float32, unchanged
 from autograder.checks.spec import (Check, Context, copy, entry, lit, method, new, program, raises, raises_when, ref,
-                                    tuple_of)
+                                    tuple_of, with_requirements)
 
 MODULE = "optimizers"
 SHAPES = {"weight": (3, 4), "bias": (4,)}
@@ -274,7 +274,21 @@ FRESH_HYPERPARAMETERS = {
 SGD_MISTAKES = ("momentum-wrong-sign", "momentum-dampened", "momentum-velocity-not-kept")
 DECOUPLED_DECAY = "weight-decay-decoupled"
 
-CHECKS = [
+# A property check earns its points only once the optimizer follows the reference's trajectory.
+FIRST_TRAJECTORY = {"SGD": "SGD", "RMSprop": "RMSprop with default hyperparameters",
+                    "Adam": "Adam with default hyperparameters"}
+REQUIRES = {
+    **{f"{name} updates params in place": (first,) for name, first in FIRST_TRAJECTORY.items()},
+    **{f"{name} keeps float32 parameters float32": (first,) for name, first in FIRST_TRAJECTORY.items()},
+    "SGD.step rejects a grads dict with a missing key": (FIRST_TRAJECTORY["SGD"],),
+    "Adam.step rejects a grads dict with an extra key": (FIRST_TRAJECTORY["Adam"],),
+    "RMSprop.step rejects a gradient of the wrong shape": (FIRST_TRAJECTORY["RMSprop"],),
+    "SGD rejects a negative learning rate": (FIRST_TRAJECTORY["SGD"],),
+    "RMSprop rejects alpha = 1": (FIRST_TRAJECTORY["RMSprop"],),
+    "Adam rejects beta1 = 1.5": (FIRST_TRAJECTORY["Adam"],),
+}
+
+CHECKS = with_requirements([
     # SGD
     follows("SGD", 1, "SGD", {"lr": 0.1}, mistakes=("momentum-wrong-sign",)),
     follows("SGD with momentum", 2, "SGD", {"lr": 0.1, "momentum": 0.9}, steps=4, mistakes=SGD_MISTAKES),
@@ -318,7 +332,7 @@ CHECKS = [
       for cls, mistakes in [("SGD", (DECOUPLED_DECAY, *SGD_MISTAKES)),
                             ("RMSprop", (DECOUPLED_DECAY, "rmsprop-eps-inside-sqrt")),
                             ("Adam", (DECOUPLED_DECAY, "adam-no-bias-correction", "adam-shared-step-count"))]),
-]
+], REQUIRES)
 
 DIAGNOSES = {
     "momentum-wrong-sign": "the parameters moved *up* the gradient: with the velocity b = momentum * b + g, the "

@@ -22,7 +22,8 @@ from autograder.checks.compare import check_array, check_float
 from autograder.checks.inputs import dense_shapes, random_shape
 from autograder.checks.judges import keeps_float32, unchanged
 from autograder.checks.spec import (Check, Context, backward_value, call, entry, forward_then_backward, forward_value,
-                                    generator, gradient_check, item, lit, method, one_call, program, raises, ref)
+                                    generator, gradient_check, item, lit, method, one_call, program, raises, ref,
+                                    with_requirements)
 
 MODULE = "regularization"
 DROPOUT_FORWARD, DROPOUT_BACKWARD = f"{MODULE}.dropout_forward", f"{MODULE}.dropout_backward"
@@ -272,7 +273,25 @@ def fresh_weight_decay(rng) -> float:
     return float(rng.uniform(0, 1))
 
 
-CHECKS = [
+# A gradient or property check earns its points only once the value checks of what it exercises pass.
+DROPOUT_VALUE = ("dropout forward, p = 0.5",)
+L2_VALUE = ("l2_penalty loss",)
+REQUIRES = {
+    "dropout gradient check": DROPOUT_VALUE,
+    "dropout keeps the mean of its input": DROPOUT_VALUE,
+    "dropout drops a fraction p of the units": DROPOUT_VALUE,
+    "dropout keeps float32": (*DROPOUT_VALUE, "dropout backward"),
+    "dropout rejects p = 1": DROPOUT_VALUE,
+    "dropout rejects a negative p": DROPOUT_VALUE,
+    "dropout keeps the mean, fresh p and seed": DROPOUT_VALUE,
+    "dropout drops a fraction p, fresh p and seed": DROPOUT_VALUE,
+    "l2_penalty of no parameters is 0.0": L2_VALUE,
+    "l2_penalty returns a Python float": L2_VALUE,
+    "l2_penalty keeps float32": (*L2_VALUE, "l2_penalty grads"),
+    "l2_penalty rejects a negative weight_decay": L2_VALUE,
+}
+
+CHECKS = with_requirements([
     # dropout values: the mask is the documented one, so the reference's output is exact
     forward_value("dropout forward, p = 0.5", 2, DROPOUT_FORWARD, dropout_inputs((4, 5), 0.5), DROPOUT_ARGS, TRAIN,
                   shape_hint=SHAPE_HINT, mistakes=SCALE_MISTAKES),
@@ -322,7 +341,7 @@ CHECKS = [
                mistakes=("dropout-keep-probability",)),
     l2_loss("l2_penalty loss, fresh shapes", 1, l2_inputs(fresh_l2_shapes, fresh_weight_decay), hidden=True),
     l2_grads("l2_penalty grads, fresh shapes", 1, l2_inputs(fresh_l2_shapes, fresh_weight_decay), hidden=True),
-]
+], REQUIRES)
 
 DIAGNOSES = {
     "dropout-scaled-by-p": "the kept units were multiplied by p. Inverted dropout divides them by the probability "

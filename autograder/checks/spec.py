@@ -26,7 +26,7 @@ a plain :class:`Check` with a judge of their own (shared ones in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -86,6 +86,10 @@ class Check:
         With ``expect_error``: text the error message must contain (the offending values).
     diagnose : tuple of str
         Output names compared with each mistake model's to name a mistake.
+    requires : tuple of str
+        Names of checks of the same exercise that must pass for this one to earn its points: a
+        gradient or property check requires the value checks of the functions it exercises, so
+        that a forward and a backward that both return zeros do not agree their way to points.
     """
 
     name: str
@@ -99,6 +103,7 @@ class Check:
     expect_error: str | None = None
     must_mention: tuple[str, ...] = ()
     diagnose: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     def functions(self) -> set[str]:
         """``module.function`` names this check calls (the ones it cannot grade without).
@@ -442,3 +447,27 @@ def raises_when(name: str, points: int, build, judge, *, error="ValueError", mus
     """
     return Check(name, points, build, judge, hidden=hidden, seed=seed, uses_reference=False, expect_error=error,
                  must_mention=tuple(must_mention))
+
+
+# --- requirements ------------------------------------------------------------------------------------------------
+
+def with_requirements(checks: list[Check], rules: dict[str, tuple[str, ...]]) -> list[Check]:
+    """``checks`` with each check named in ``rules`` made to require the checks named there.
+
+    Parameters
+    ----------
+    checks : list of Check
+        The checks of one exercise.
+    rules : dict
+        ``{name of a check: names of the checks it requires}``; see :attr:`Check.requires`.
+
+    Raises
+    ------
+    ValueError
+        If a rule names a check that is not among ``checks`` (a typo would silently grant points).
+    """
+    names = {check.name for check in checks}
+    unknown = sorted({name for name, needed in rules.items() for name in (name, *needed)} - names)
+    if unknown:
+        raise ValueError(f"with_requirements: no check is named {', '.join(map(repr, unknown))}")
+    return [replace(check, requires=tuple(rules[check.name])) if check.name in rules else check for check in checks]
