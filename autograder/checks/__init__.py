@@ -3,7 +3,8 @@
 - ``CHECKS``: the graded tests, a list of :class:`autograder.checks.spec.Check`;
 - ``DIAGNOSES``: ``{mistake id: explanation}`` for each classic mistake the checks look for
   (its model lives in ``solutions/mistakes/exerciseN.py``);
-- ``HINTS``: graded hints, from a nudge to nearly the answer, for ``cnnlab hint``.
+- ``HINTS``: hints for ``cnnlab hint``, each a :class:`~autograder.checks.spec.Hint` naming the functions
+  it is about, from the first idea to the last nudge (never the code itself).
 
 :mod:`~autograder.checks.spec` is the one language every exercise writes its
 checks in; :mod:`~autograder.checks.judges` and :mod:`~autograder.checks.inputs`
@@ -29,8 +30,8 @@ def checks_of(exercise: Exercise) -> list:
     return list(checks_module(exercise).CHECKS)
 
 
-def hints_of(exercise: Exercise) -> list[str]:
-    """The hints of ``exercise``, from a nudge to nearly the answer."""
+def hints_of(exercise: Exercise) -> list:
+    """The hints of ``exercise`` (:class:`~autograder.checks.spec.Hint`), in the order they are given."""
     return list(checks_module(exercise).HINTS)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from autograder.checks.inputs import away_from_zero, random_shape, with_dout
 from autograder.checks.judges import keeps_float32, values_close
-from autograder.checks.spec import (Check, backward_value, forward_then_backward, forward_value, gradient_check,
+from autograder.checks.spec import (Check, Hint, backward_value, forward_then_backward, forward_value, gradient_check,
                                     one_call, program, raises, with_requirements)
 
 MODULE = "activations"
@@ -147,9 +147,26 @@ DIAGNOSES = {
 }
 
 HINTS = [
-    "Each forward returns (out, cache): put in the cache exactly what backward needs, no more.",
-    "ReLU: out = np.maximum(x, 0); backward multiplies dout by the mask (x > 0). Do not modify x in place.",
-    "sigmoid and tanh have derivatives written in terms of their outputs: s (1 - s) and 1 - t^2. Cache the output.",
-    "softmax: subtract x.max(axis=-1, keepdims=True) before np.exp, then divide by the row sums.",
-    "softmax backward is a Jacobian-vector product: dx = y * (dout - (dout * y).sum(axis=-1, keepdims=True)).",
+    Hint((), "Each forward returns (out, cache): put in the cache exactly what backward needs, no more. Every "
+             "backward here is the chain rule, elementwise: dout times the local derivative."),
+    Hint(("relu_forward", "relu_backward"),
+         "ReLU passes positive inputs and zeroes the rest. Its derivative is 1 where x > 0 and 0 elsewhere, at "
+         "exactly x = 0 too, so the mask uses a strict >. Build new arrays: never change x in place."),
+    Hint(("leaky_relu_forward", "leaky_relu_backward"),
+         "Leaky ReLU has slope 1 where x > 0 and slope alpha elsewhere, x = 0 included: keep alpha in the cache. "
+         "Multiplying by float(alpha), a Python float, keeps float32 arrays float32."),
+    Hint(("sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward"),
+         "sigmoid and tanh have derivatives written in terms of their outputs: s (1 - s) and 1 - t^2. Cache the "
+         "output, not the input."),
+    Hint(("sigmoid_forward",),
+         "On x = -1e4, exp(-x) overflows. exp of a number <= 0 never does: 1 / (1 + exp(-x)) and "
+         "exp(x) / (1 + exp(x)) are the same function, so use, for each sign of x, the form that exponentiates "
+         "-|x|."),
+    Hint(("softmax_forward",),
+         "softmax(x) = softmax(x - c) for any constant c in a row: subtract each row's maximum (over the last "
+         "axis, keepdims=True) and no exponent is positive. The last axis holds the classes, whatever the rank."),
+    Hint(("softmax_backward",),
+         "softmax backward: each output of a row depends on every input of that row, so the Jacobian is "
+         "diag(y) - y y^T. Multiply it by dout on paper for a row of three classes and look for a sum over the "
+         "row that every entry shares; you never need to build the Jacobian."),
 ]

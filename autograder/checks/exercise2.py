@@ -9,8 +9,8 @@ import numpy as np
 from autograder.checks.compare import check_array, check_float
 from autograder.checks.inputs import away_from_zero, random_shape
 from autograder.checks.judges import inputs_unchanged, short_name
-from autograder.checks.spec import (Check, backward_value, call, fn, forward_value, gradient_check, program, raises,
-                                    with_requirements)
+from autograder.checks.spec import (Check, Hint, backward_value, call, fn, forward_value, gradient_check, program,
+                                    raises, with_requirements)
 
 AFFINE_FORWARD, AFFINE_BACKWARD = "linear.affine_forward", "linear.affine_backward"
 CROSS_ENTROPY, MSE = "losses.softmax_cross_entropy", "losses.mse_loss"
@@ -354,15 +354,25 @@ DIAGNOSES = {
 }
 
 HINTS = [
-    "Every gradient has the shape of the array it belongs to: dx like x, dw like w, db like b. Let the shapes tell "
-    "you where the transposes go.",
-    "affine: flatten with x.reshape(N, -1), keep the original x in the cache, and reshape dx back to x.shape. "
-    "db sums dout over the batch.",
-    "cross-entropy: subtract each row's max from the scores, then compute log-probabilities as "
-    "shifted - log(sum(exp(shifted))). Check the labels lie in [0, C) before indexing with them.",
-    "cross-entropy's gradient is (softmax - onehot(y)) / N; MSE's is 2 (pred - target) / pred.size. Both losses "
-    "are means, so both gradients divide by the number of terms. Return the loss as float(...).",
-    "numerical_gradient: for each index i (np.ndindex(x.shape)), save old = x[i], set x[i] = old + h and "
-    "old - h in turn, evaluate f each time, put old back, and take (f_plus - f_minus) / (2 h).",
-    "numerical_gradient_array is the same loop on the scalar np.sum(f(x) * dout).",
+    Hint(("affine_forward", "affine_backward"),
+         "Every gradient has the shape of the array it belongs to: dx like x, dw like w, db like b. Let the "
+         "shapes tell you where the transposes go."),
+    Hint(("affine_forward", "affine_backward"),
+         "affine: flatten each example (x.reshape(N, -1)), keep the original x in the cache, and give dx back the "
+         "shape of x. Every example adds to the same bias, so db gathers them all."),
+    Hint(("softmax_cross_entropy",),
+         "cross-entropy: subtract each row's max from the scores, then take log-probabilities as "
+         "shifted - log(sum(exp(shifted))) rather than the log of a softmax that may round to 0. Check that the "
+         "labels lie in [0, C) before indexing with them."),
+    Hint(("softmax_cross_entropy", "mse_loss"),
+         "Both losses are means, so both gradients divide by the number of terms averaged: the N examples for "
+         "cross-entropy, every element (pred.size) for MSE. The derivative of d^2 is 2 d. Return the loss as a "
+         "Python float."),
+    Hint(("numerical_gradient",),
+         "numerical_gradient: visit every index of x (np.ndindex(x.shape)), nudge that one entry by +h and by -h, "
+         "evaluate f each time, and write the saved old value back before moving on. Centred differences divide "
+         "by 2 h."),
+    Hint(("numerical_gradient_array",),
+         "numerical_gradient_array: f returns an array now, and a gradient belongs to a scalar. dout is dL/df, so "
+         "the scalar is L = sum(f(x) * dout); differentiate it numerically with the loop you already have."),
 ]

@@ -11,8 +11,8 @@ import numpy as np
 
 from autograder.checks.inputs import Case, no_inputs, size_formula, size_hint
 from autograder.checks.judges import output_shape_first
-from autograder.checks.spec import (Check, backward_value, call, forward_value, gradient_check, one_call, program,
-                                    raises, with_requirements)
+from autograder.checks.spec import (Check, Hint, backward_value, call, forward_value, gradient_check, one_call,
+                                    program, raises, with_requirements)
 from autograder.sandbox.wire import Typed
 
 MODULE = "convolution"
@@ -271,14 +271,25 @@ DIAGNOSES = {
 }
 
 HINTS = [
-    f"Start with conv_output_shape: {FORMULA}, and W' likewise. Everything else uses it.",
-    "Pad once with np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))). The window of out[n, f, i, j] is "
-    "xp[n, :, i*stride : i*stride + HH, j*stride : j*stride + WW], and out is sum(window * w[f]) + b[f].",
-    "No kernel flip in the forward pass: this is cross-correlation, as in PyTorch's conv2d. Check yourself on "
-    "an image whose every row is [4, 3, 2, 1, 0] and a kernel whose every row is [1, 0, -1]: every output is 6.",
-    "Backward, position by position: for each (n, f, i, j), db[f] += dout[n, f, i, j]; dw[f] += window * "
-    "dout[n, f, i, j]; dxp[n, :, window rows, window cols] += w[f] * dout[n, f, i, j]. Use +=: windows overlap.",
-    "Then dx = dxp[:, :, pad:pad + H, pad:pad + W]: drop the padding. db is a sum over N, H' and W', not a mean.",
-    "Fast version (im2col): unroll every window into a column with sliding_window_view, then out = w.reshape(F, -1) "
-    "@ cols + b[:, None]; dw = dout_rows @ cols.T; dcols = w.reshape(F, -1).T @ dout_rows, folded back with +=.",
+    Hint(("conv_output_shape", "conv_forward"),
+         f"Start with conv_output_shape: {FORMULA}, and W' likewise; everything else uses it. Raise ValueError, "
+         "with the numbers in the message, when the channels differ or the kernel does not fit."),
+    Hint(("conv_forward",),
+         "Pad once, on the two spatial axes only. The window of out[n, f, i, j] starts at row i*stride and column "
+         "j*stride of the padded input and is HH x WW; out is the sum of window * w[f], plus b[f]."),
+    Hint(("conv_forward",),
+         "No kernel flip in the forward pass: this is cross-correlation, as in PyTorch's conv2d. Try yourself on "
+         "an image whose every row is [4, 3, 2, 1, 0] and a kernel whose every row is [1, 0, -1]: every output "
+         "is 6."),
+    Hint(("conv_backward",),
+         "Backward, one output at a time: out[n, f, i, j] used b[f] once, w[f] against its window, and its window "
+         "against w[f]. So dout[n, f, i, j] feeds db[f], dw[f] (times the window) and that window of dxp (times "
+         "w[f]). Windows overlap: add, never assign."),
+    Hint(("conv_backward",),
+         "dx has the shape of x, not of the padded input: drop the padding at the end. db is a sum over N, H' and "
+         "W', not a mean."),
+    Hint(("conv_forward", "conv_backward"),
+         "Once it passes, make it fast: if every window were a column of one matrix, the forward pass would be a "
+         "single matrix product, and backward would be an affine layer's. "
+         "np.lib.stride_tricks.sliding_window_view gives you the windows without a copy."),
 ]

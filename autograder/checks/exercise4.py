@@ -11,7 +11,7 @@ import numpy as np
 
 from autograder.checks.inputs import Case, size_formula
 from autograder.checks.judges import output_shape_first, short_name
-from autograder.checks.spec import (Check, backward_value, forward_then_backward, forward_value, gradient_check,
+from autograder.checks.spec import (Check, Hint, backward_value, forward_then_backward, forward_value, gradient_check,
                                     program, raises, with_requirements)
 
 MODULE = "pooling"
@@ -253,15 +253,22 @@ DIAGNOSES = {
 }
 
 HINTS = [
-    f"Output size first: {FORMULA}, and W' likewise; rows or columns left over at the end belong to no window.",
-    "The window of out[n, c, i, j] is x[n, c, i*stride : i*stride + pool_size, j*stride : j*stride + pool_size]. "
-    "Max pooling takes its max, average pooling its mean.",
-    "Average pooling backward: every input of a window gets dout[n, c, i, j] / pool_size**2.",
-    "Max pooling backward: only the first maximum of each window (row-major order, np.argmax on the flattened "
-    "window) gets dout[n, c, i, j]; every other input of that window gets nothing from it.",
-    "Windows overlap when stride < pool_size: an input can collect gradient from several windows. Always add "
-    "(dx[...] += ...), never assign.",
-    "Fast version: sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::stride, ::stride] gives every window at "
-    "once; backward loops over the k*k offsets (p, q) and adds a whole (N, C, H', W') block of gradients into the "
-    "strided slice of dx those inputs sit in.",
+    Hint(("max_pool_forward", "avg_pool_forward"),
+         f"Output size first: {FORMULA}, and W' likewise; rows or columns left over at the end belong to no "
+         "window. Raise ValueError, with the numbers, when the pool does not fit."),
+    Hint(("max_pool_forward", "avg_pool_forward"),
+         "The window of out[n, c, i, j] starts at row i*stride and column j*stride and is pool_size x pool_size. "
+         "Max pooling takes its max, average pooling its mean."),
+    Hint(("avg_pool_backward",),
+         "Average pooling backward: every input of a window gets dout[n, c, i, j] / pool_size**2 from it."),
+    Hint(("max_pool_backward",),
+         "Max pooling backward: only the first maximum of each window (row-major order, as np.argmax of the "
+         "flattened window finds it) gets dout[n, c, i, j]; every other input of that window gets nothing from "
+         "it."),
+    Hint(("max_pool_backward", "avg_pool_backward"),
+         "Windows overlap when stride < pool_size: an input can collect gradient from several windows. Add, "
+         "never assign."),
+    Hint(("max_pool_forward", "max_pool_backward", "avg_pool_forward", "avg_pool_backward"),
+         "Once it passes, make it fast: loop over the pool_size**2 offsets inside a window rather than over the "
+         "windows, and each offset becomes one strided slice of x, shape (N, C, H', W'), handled at once."),
 ]

@@ -28,8 +28,8 @@ import numpy as np
 from autograder.checks.compare import check_array
 from autograder.checks.inputs import dense_shapes, no_inputs
 from autograder.checks.judges import keeps_float32, unchanged
-from autograder.checks.spec import (Check, Context, copy, entry, lit, method, new, program, raises, raises_when, ref,
-                                    tuple_of, with_requirements)
+from autograder.checks.spec import (Check, Context, Hint, copy, entry, lit, method, new, program, raises, raises_when,
+                                    ref, tuple_of, with_requirements)
 
 MODULE = "optimizers"
 SHAPES = {"weight": (3, 4), "bias": (4,)}
@@ -360,17 +360,20 @@ DIAGNOSES = {
 }
 
 HINTS = [
-    "Every update works key by key: for key, p in params.items(): g = grads[key]; ... and changes p in place "
-    "(p -= ...), so the arrays a model holds see the new values.",
-    "Add the weight decay first, g = grads[key] + weight_decay * p (a new array: never modify grads), and check "
-    "that grads and params have the same keys and shapes before you change anything.",
-    "State lives on the optimizer, one entry per key, created the first time a key is seen: "
-    "self.velocity[key] = np.zeros_like(p) (SGD), self.square_avg[key] (RMSprop), self.m, self.v and a step "
-    "count self.t[key] (Adam).",
-    "SGD with momentum: b = momentum * b + g; p -= lr * b. RMSprop: v = alpha * v + (1 - alpha) * g * g; "
-    "p -= lr * g / (np.sqrt(v) + eps), with eps outside the root.",
-    "Adam: t += 1; m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g * g; "
-    "m_hat = m / (1 - beta1 ** t); v_hat = v / (1 - beta2 ** t); p -= lr * m_hat / (np.sqrt(v_hat) + eps).",
-    "Keep float32 parameters float32: store lr and the other hyperparameters with float(...), and update with "
-    "in-place operators (m *= beta1; m += (1 - beta1) * g).",
+    Hint((), "Every update works key by key over params and changes each array in place (p -= ...), so the arrays "
+             "a model holds see the new values."),
+    Hint((), "Add the weight decay to a new array (g = grads[key] + weight_decay * p): never modify grads. Check "
+             "that grads and params have the same keys and shapes before you change anything."),
+    Hint((), "State lives on the optimizer, one entry per key, created as zeros the first time a key is seen; a "
+             "key added later starts fresh, with its own step count in Adam."),
+    Hint(("SGD",), "SGD with momentum keeps a velocity b per key: b = momentum * b + g, and the step is lr * b "
+                   "(torch.optim.SGD's convention, no dampening)."),
+    Hint(("RMSprop",), "RMSprop keeps a running average of g squared, weighted by alpha, and divides lr * g by its "
+                       "square root plus eps: eps goes outside the root."),
+    Hint(("Adam",), "Adam keeps two running averages, of g (beta1) and of g squared (beta2), both started at 0 and "
+                    "so too small at first: divide each by 1 - beta ** t, with t the key's step count, before "
+                    "taking the step as RMSprop would."),
+    Hint(("SGD", "RMSprop", "Adam"),
+         "float32 parameters that come back float64 were touched by a float64 scalar or a new array: store the "
+         "hyperparameters with float(...) and update p and the state with in-place operators."),
 ]

@@ -21,9 +21,9 @@ import numpy as np
 from autograder.checks.compare import check_array, check_float
 from autograder.checks.inputs import dense_shapes, random_shape
 from autograder.checks.judges import keeps_float32, unchanged
-from autograder.checks.spec import (Check, Context, backward_value, call, entry, forward_then_backward, forward_value,
-                                    generator, gradient_check, item, lit, method, one_call, program, raises, ref,
-                                    with_requirements)
+from autograder.checks.spec import (Check, Context, Hint, backward_value, call, entry, forward_then_backward,
+                                    forward_value, generator, gradient_check, item, lit, method, one_call, program,
+                                    raises, ref, with_requirements)
 
 MODULE = "regularization"
 DROPOUT_FORWARD, DROPOUT_BACKWARD = f"{MODULE}.dropout_forward", f"{MODULE}.dropout_backward"
@@ -366,14 +366,20 @@ DIAGNOSES = {
 }
 
 HINTS = [
-    "p is the probability of DROPPING a unit. In training: rng = seed if it is a np.random.Generator, else "
-    "np.random.default_rng(seed); mask = rng.random(x.shape) >= p.",
-    "Inverted dropout rescales the survivors while training, out = x * mask / (1 - p), so that nothing changes "
-    "at test time: with train=False, return x.copy().",
-    "The cache is (mask, p) (mask None in eval mode); backward applies the same mask and the same 1 / (1 - p) to "
-    "dout. Dividing by a Python float keeps float32 arrays float32.",
-    "l2_penalty: the loss is 0.5 * weight_decay * (sum of w ** 2 over every array), a Python float (float(...)), "
-    "and each gradient is weight_decay * w, in a new dict with the same keys.",
-    "Validate first: raise ValueError if p is outside [0, 1) or weight_decay < 0, with the value in the message "
-    "(f\"... got p={p}\").",
+    Hint(("dropout_forward",),
+         "p is the probability of DROPPING a unit. The docstring's mask is exact: rng is seed itself when it is a "
+         "np.random.Generator, else np.random.default_rng(seed), and a unit survives when its draw from "
+         "rng.random(x.shape) is >= p."),
+    Hint(("dropout_forward", "dropout_backward"),
+         "Inverted dropout rescales the survivors while training, by 1 / (1 - p), so that the mean is kept and "
+         "nothing changes at test time: with train=False the output is a copy of x."),
+    Hint(("dropout_backward",),
+         "Backward lets through exactly what forward let through, scaled the same way: keep the mask and p in "
+         "the cache. Dividing by a Python float keeps float32 arrays float32."),
+    Hint(("l2_penalty",),
+         "l2_penalty: the loss is 0.5 * weight_decay * (the sum of w ** 2 over every array), returned as a "
+         "Python float; the gradient of each array is weight_decay * w, in a new dict with the same keys."),
+    Hint(("dropout_forward", "l2_penalty"),
+         "Validate first: p must lie in [0, 1) and weight_decay must not be negative. Put the offending value in "
+         "the ValueError's message."),
 ]

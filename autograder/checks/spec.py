@@ -121,6 +121,24 @@ class Check:
         return needed
 
 
+@dataclass(frozen=True)
+class Hint:
+    """One hint of ``cnnlab hint``.
+
+    Parameters
+    ----------
+    about : tuple of str
+        The functions (or classes) of the student's modules the hint is about, by their short names
+        (``relu_backward``, ``Adam``); empty for a hint about the whole exercise. A hint is shown
+        only while a test of one of them fails.
+    text : str
+        The hint: the idea or the math to look at, never the code itself.
+    """
+
+    about: tuple[str, ...]
+    text: str
+
+
 # --- argument nodes ----------------------------------------------------------------------------------------------
 
 NODE_KINDS = ("ref", "lit", "rng", "fn", "dict", "tuple")

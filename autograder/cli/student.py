@@ -77,17 +77,29 @@ def status(path: PathOption = None, as_json: JsonOption = False, hidden: HiddenO
     _show_status(_grade_all(path, hidden, timeout), as_json)
 
 
-def hint(exercise: ExerciseArgument, path: PathOption = None) -> None:
-    """Show the next hint for an exercise (one more each time you ask)."""
-    from autograder.student.hints import next_hint
+def hint(exercise: ExerciseArgument, path: PathOption = None, timeout: TimeoutOption = 5.0) -> None:
+    """Grade the exercise, then show the next hint about what fails (one more each time you ask)."""
+    from rich.markup import escape
+
+    from autograder.student.hints import failing_functions, next_hint
 
     ex = find_exercise(exercise)
-    shown, total, hints = next_hint(ex, resolve_submission(path))
-    for number, text in enumerate(hints, 1):
-        style = "bold" if number == shown else "dim"
-        console.print(f"[{style}]Hint {number}/{total}:[/] {text}")
-    if shown < total:
-        console.print(f"[dim]Run cnnlab hint {ex.name} again for the next one.[/]")
+    folder = resolve_submission(path)
+    result = grade_exercise(ex, folder, timeout=timeout)
+    failing = failing_functions(ex, [t.name for t in result.tests if not t.passed],
+                                [t.name for t in result.tests if t.passed])
+    if not result.tests and not result.passed:  # could not grade at all: every hint may help
+        failing = None
+    turn = next_hint(ex, folder, failing)
+    for number, given in turn.shown:
+        style = "bold" if given is turn.new else "dim"
+        about = f" ({', '.join(given.about)})" if given.about else ""
+        console.print(f"[{style}]Hint {number}/{turn.total}{escape(about)}:[/] {escape(given.text)}")
+    if turn.new is None:
+        console.print(escape(turn.no_more))
+    elif turn.left:
+        console.print(f"[dim]Run cnnlab hint {ex.name} again for the next one ({turn.left} more about what "
+                      "fails).[/]")
 
 
 def reset(
