@@ -10,7 +10,65 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from autograder.training.runs import Evaluation, Prediction, RunSummary
+from autograder.training.pace import PaceEstimate
 from autograder.training.train import TrainProgress
+
+# How to take the Python loops out of each function: a direction, not the code. Every one is carried out
+# and compared with the reference in tests/report/test_training.py.
+VECTORISE = {
+    "conv_forward": "gather every receptive field at once with numpy.lib.stride_tricks.sliding_window_view "
+                    "(keep every stride-th window) and contract the windows with the filters over C, HH and WW "
+                    "in one np.tensordot or np.einsum.",
+    "conv_backward": "db is dout summed over N, H' and W'; dw contracts dout with the forward pass's windows "
+                     "in one np.einsum; dx adds each window's share back into the padded input with a loop "
+                     "over the HH*WW kernel offsets only (one strided slice each), never over pixels.",
+    "max_pool_forward": "view the input as windows with sliding_window_view (every stride-th one) and take "
+                        ".max over the two window axes.",
+    "max_pool_backward": "find each window's first maximum at once (argmax over the flattened window axes of "
+                         "the windows view) and send dout there with a loop over the pool_size*pool_size "
+                         "offsets only, never over pixels.",
+    "affine_forward": "flatten x to (N, D) with one reshape and take one matrix product with w.",
+    "affine_backward": "each gradient is one matrix product or one sum over the batch axis.",
+    "relu_forward": "np.maximum works on the whole array at once.",
+    "relu_backward": "a boolean mask of the positive inputs, multiplied with dout, covers the whole array.",
+    "dropout_forward": "draw the whole mask in one call of the generator, with the shape of x.",
+    "dropout_backward": "multiply dout by the cached mask, all at once.",
+    "softmax_cross_entropy": "work on the whole (N, classes) array: subtract each row's maximum, and pick each "
+                             "row's correct class with scores[np.arange(N), y].",
+    "Adam.step": "update each parameter array as a whole (m, v and the step are elementwise array "
+                 "expressions); loop over the parameters, never over their entries.",
+}
+
+
+def duration(seconds: float) -> str:
+    """``75.3`` -> ``'1 min 15 s'``; under a minute, seconds with one decimal below ten."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def pace_lines(estimate: PaceEstimate) -> list[str]:
+    """What ``cnnlab train`` says after timing the first minibatches (rich markup); nothing for a normal pace."""
+    if not estimate.slow:
+        if estimate.seconds >= 60:
+            return [f"[dim]This run will take about {duration(estimate.seconds)}.[/]"]
+        return []
+    ratio = estimate.seconds / max(estimate.reference_seconds, 1e-9)
+    lines = [f"[bold yellow]Your layers are slow:[/] this run will take about [bold]{duration(estimate.seconds)}"
+             f"[/]; with cnnlab's reference layers about {duration(estimate.reference_seconds)} ({ratio:.0f}x).",
+             f"Timed on the first {estimate.batches} minibatches, and the reference on the same ones:"]
+    for name in estimate.slow_functions:
+        mine, theirs = estimate.functions[name]
+        lines.append(f"  [bold]{name}[/] {1000 * mine:.1f} ms a minibatch (reference {1000 * theirs:.2f} ms, "
+                     f"{mine / max(theirs, 1e-9):.0f}x slower)")
+    for name in estimate.slow_functions:
+        if name in VECTORISE:
+            lines.append(f"To speed up [bold]{name}[/]: {VECTORISE[name]}")
+    lines.append("Your layers pass their checks, so this costs no points, only time. Stop with Ctrl+C, or let it run.")
+    return lines
 
 
 class TrainingBars(TrainProgress):
@@ -42,6 +100,10 @@ class TrainingBars(TrainProgress):
 
     def epoch_end(self, metrics) -> None:
         self.bars.update(self.task, test=f"test acc [bold]{metrics.test_accuracy:6.1%}[/]")
+
+    def pace(self, estimate: PaceEstimate) -> None:
+        for line in pace_lines(estimate):
+            self.console.print(line)
 
     def close(self) -> None:
         if self.running:

@@ -18,6 +18,7 @@ from autograder.training.data import DATASETS, Dataset
 from autograder.errors import CnnlabError, UsageError
 from autograder.training.layers import Layers
 from autograder.training.model import CNN
+from autograder.training.pace import PROBE_BATCHES, LayerClock, PaceEstimate, estimate_run
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class TrainProgress:
 
     def epoch_end(self, metrics: EpochMetrics) -> None:
         """The epoch is done and evaluated on the test set."""
+
+    def pace(self, estimate: PaceEstimate) -> None:
+        """The first minibatches of a student's layers are timed against the reference's on the same ones."""
 
 
 # ---------------------------------------------------------------- training
@@ -196,25 +200,92 @@ def train_model(config: TrainConfig, layers: Layers, data: Dataset,
     """
     progress = progress or TrainProgress()
     init_rng, shuffle_rng, dropout_rng = seeded_generators(config.seed)
-    model = CNN(layers, data.input_shape, config.channels, config.hidden, len(data.classes),
-                config.dropout, rng=init_rng)
-    optimizer = layers.Adam(lr=config.lr, weight_decay=config.weight_decay)
+    clock = None if layers.origin == "reference" else LayerClock()  # the reference needs no comparing with itself
+    model = CNN(clock.timed_layers(layers) if clock else layers, data.input_shape, config.channels, config.hidden,
+                len(data.classes), config.dropout, rng=init_rng)
+    optimizer = model.layers.Adam(lr=config.lr, weight_decay=config.weight_decay)
+    probe = _PaceProbe(clock, model, config, data, progress) if clock else None
     history = []
     start = time.perf_counter()
-    with single_threaded_blas():
-        for epoch in range(1, config.epochs + 1):
-            metrics, predictions = _train_epoch(model, optimizer, config, data, epoch,
-                                                shuffle_rng, dropout_rng, progress)
-            history.append(metrics)
+    try:
+        with single_threaded_blas():
+            for epoch in range(1, config.epochs + 1):
+                metrics, predictions = _train_epoch(model, optimizer, config, data, epoch,
+                                                    shuffle_rng, dropout_rng, progress, probe)
+                history.append(metrics)
+    finally:
+        model.layers = layers  # the trained model runs untimed from here on (figures, evaluate)
     return TrainResult(model, history, predictions, time.perf_counter() - start)
+
+
+class _PaceProbe:
+    """Times :data:`PROBE_BATCHES` minibatches after the first and reports a :class:`PaceEstimate` to ``progress``.
+
+    The first minibatch is left out: the first call of a NumPy function
+    costs more than the others (caches, memory to map), and that would make
+    any student's layers look slower than the reference's, which run after them.
+    """
+
+    def __init__(self, clock: LayerClock, model: CNN, config: TrainConfig, data: Dataset, progress: TrainProgress):
+        self.clock, self.model, self.config, self.data, self.progress = clock, model, config, data, progress
+        self.batches: list[tuple[np.ndarray, np.ndarray]] = []
+        per_epoch = math.ceil(len(data.x_train) / config.batch_size)
+        self.warmup = 1 if per_epoch > 1 else 0
+        self.wanted = min(PROBE_BATCHES, per_epoch - self.warmup)
+        self.start = time.perf_counter()
+
+    def after_batch(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Minibatch ``x`` (B, C, H, W) with labels ``y`` (B,) has been trained on."""
+        if self.warmup:
+            self.warmup = 0
+            self.clock.seconds.clear()
+            self.start = time.perf_counter()
+            return
+        if len(self.batches) >= self.wanted:
+            return
+        self.batches.append((x, y))
+        if len(self.batches) == self.wanted:
+            student = (time.perf_counter() - self.start, self.clock.copy())
+            reference = rehearse_reference(self.model.params, self.config, self.data, self.batches)
+            images = sum(len(y) for _, y in self.batches)
+            self.progress.pace(estimate_run(student, reference, self.wanted, images, self.config.epochs,
+                                            len(self.data.x_train), len(self.data.x_test)))
+
+
+def rehearse_reference(params: dict[str, np.ndarray], config: TrainConfig, data: Dataset,
+                       batches: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, LayerClock]:
+    """Wall-clock seconds, and seconds per function, of cnnlab's reference layers on ``batches``.
+
+    The reference is trusted and runs in this process, on a copy of
+    ``params`` with its own optimizer and dropout generator, so the student's
+    run is left exactly as it was.
+    """
+    from autograder.training.layers import load_reference_layers
+
+    clock = LayerClock()
+    model = CNN(clock.timed_layers(load_reference_layers()), data.input_shape, config.channels, config.hidden,
+                len(data.classes), config.dropout)
+    for key, value in params.items():
+        model.params[key][...] = value
+    optimizer = model.layers.Adam(lr=config.lr, weight_decay=config.weight_decay)
+    rng = np.random.default_rng(0)
+    for timed in (False, True):  # a first, untimed pass warms the reference up as the student's first batch did
+        clock.seconds.clear()
+        start = time.perf_counter()
+        for x, y in batches if timed else batches[:1]:
+            scores, caches = model.forward(x, train=True, rng=rng)
+            _, dscores = model.layers.softmax_cross_entropy(scores, y)
+            scaled_step(optimizer, model.params, model.backward(dscores, caches), 1.0)
+    return time.perf_counter() - start, clock
 
 
 def _train_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoch: int,
                  shuffle_rng: np.random.Generator, dropout_rng: np.random.Generator,
-                 progress: TrainProgress) -> tuple[EpochMetrics, np.ndarray]:
+                 progress: TrainProgress, probe: _PaceProbe | None = None) -> tuple[EpochMetrics, np.ndarray]:
     """One pass over the shuffled training set in minibatches, then the test set."""
     start = time.perf_counter()
-    train_loss, train_accuracy = fit_epoch(model, optimizer, config, data, epoch, shuffle_rng, dropout_rng, progress)
+    train_loss, train_accuracy = fit_epoch(model, optimizer, config, data, epoch, shuffle_rng, dropout_rng, progress,
+                                           probe)
     test_loss, test_accuracy, predictions = evaluate(model, data.x_test, data.y_test)
     metrics = EpochMetrics(epoch, train_loss, train_accuracy, test_loss, test_accuracy, time.perf_counter() - start)
     progress.epoch_end(metrics)
@@ -223,9 +294,10 @@ def _train_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoc
 
 def fit_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoch: int,
               shuffle_rng: np.random.Generator, dropout_rng: np.random.Generator,
-              progress: TrainProgress) -> tuple[float, float]:
+              progress: TrainProgress, probe: _PaceProbe | None = None) -> tuple[float, float]:
     """Epoch ``epoch`` (1-based) of training: one pass over the shuffled training set in
     minibatches, each a forward pass, a backward pass and an Adam step on the cosine schedule.
+    ``probe``, if given, sees every minibatch once it is trained on.
 
     Returns
     -------
@@ -250,4 +322,6 @@ def fit_epoch(model: CNN, optimizer, config: TrainConfig, data: Dataset, epoch: 
         correct += int(np.sum(np.argmax(scores, axis=1) == y))
         seen = b * config.batch_size + len(idx)
         progress.batch_end(epoch, b + 1, loss_sum / seen, correct / seen)
+        if probe is not None:
+            probe.after_batch(x, y)
     return loss_sum / n, correct / n

@@ -151,3 +151,28 @@ def test_random_bytes_for_weights_never_advise_allow_pickle(run_dir, tmp_path):
     result = runner.invoke(app, ["evaluate", str(copy)])
     assert result.exit_code == 1
     assert "is damaged" in said(result) and "allow_pickle" not in result.output and "Traceback" not in result.output
+
+
+def test_train_with_a_loop_written_convolution_says_it_is_slow_and_how_to_vectorise(monkeypatch, tmp_path):
+    import shutil
+
+    from autograder.training.data import Dataset
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for path in (ROOT / "solutions").glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    shutil.copy(ROOT / "tests/fixtures/submissions/ex3_naive_loops/convolution.py", folder / "convolution.py")
+    digits = load_digits()
+    small = Dataset("digits", digits.x_train[:160], digits.y_train[:160], digits.x_test[:30], digits.y_test[:30],
+                    digits.classes)
+    monkeypatch.setattr("autograder.training.runs.load_dataset", lambda name, data_dir=None: small)
+    monkeypatch.setattr("autograder.grading.grader.grade_exercise", lambda exercise, folder: Failing(True))
+    monkeypatch.setattr("autograder.training.pace.SLOW_EXTRA_SECONDS", 0.5)  # the small set's whole run is seconds
+    result = runner.invoke(app, ["train", "--path", str(folder), "--epochs", "1", "--out", str(tmp_path / "r"),
+                                 "--no-plots"])
+    assert result.exit_code == 0, result.output
+    text = said(result)
+    assert "Your layers are slow: this run will take about" in text and "with cnnlab's reference layers" in text
+    assert "conv_forward" in text and "conv_backward" in text and "sliding_window_view" in text
+    assert "max_pool_forward" not in text and "Test accuracy" in text
