@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,11 @@ from autograder.grading.reference import reference_modules, run_trusted
 from autograder.grading.results import (COULD_NOT_GRADE, FAILED, GRADED, NOT_STARTED, PASSED, ExerciseResult,
                                         TestResult)
 from autograder.sandbox.runner import Limits, Outcome, Sandbox, SandboxDied
+from autograder.sandbox.wire import MAX_TEXT, clean_text
 
 PRINTED_CHARS = 500  # the end of what a student's code printed during one test
+UNREADABLE = ("the process running it sent the grader an import report it cannot read "
+              "(does your code write to files it did not open?)")
 
 
 def protected_folders() -> list[Path]:
@@ -67,13 +71,20 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
         try:
             imports = sandbox.start()
         except SandboxDied as died:
-            return _cannot_grade(result, checks, f"Your code {died.outcome.message}.", died.outcome.output)
+            return _cannot_grade(result, checks, f"Your code {clean_text(died.outcome.message, 500)}.",
+                                 clean_text(died.outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:])
+        except Exception as error:  # noqa: BLE001  a child that breaks the protocol cannot crash the grade
+            return _cannot_grade(result, checks, "Your code's process did not start the way the grader expects "
+                                                 f"({type(error).__name__}).", "")
+        imports = _clean_imports(exercise, imports)
         problem = _import_problem(exercise, imports)
         if problem:
             return _cannot_grade(result, checks, problem, "")
         available = {f"{m}.{n}" for m, r in imports.items() for n in r.get("names", [])}
+        seen = _Seen(empty=_empty_modules(exercise, checks, imports))
         for check in checks:
-            result.tests.append(_grade_one(check, sandbox, stored, modules, available))
+            result.tests.append(_grade_safely(check, sandbox, stored, modules, available, seen))
+    _hold_back(checks, result.tests)
     if any(t.state == COULD_NOT_GRADE for t in result.tests):
         result.status = COULD_NOT_GRADE
     return result
@@ -84,6 +95,59 @@ def _cannot_grade(result: ExerciseResult, checks: list[Check], problem: str, pri
     result.tests = [TestResult(c.name, c.points, 0, COULD_NOT_GRADE, problem, c.hidden, printed=printed)
                     for c in checks]
     return result
+
+
+def _clean_imports(exercise: Exercise, imports) -> dict:
+    """The child's import report with every field checked and every string cleaned.
+
+    Anything of the wrong type reads as a module that could not be imported,
+    so a process that forges its hello frame gets could-not-grade, never a crash.
+    """
+    clean = {}
+    for module in exercise.modules:
+        report = imports.get(module) if isinstance(imports, dict) else None
+        if not isinstance(report, dict):
+            clean[module] = {"ok": False, "error": _clean_error({"message": UNREADABLE})}
+        elif report.get("missing") is True:
+            clean[module] = {"ok": False, "missing": True}
+        elif report.get("ok") is True and isinstance(report.get("names"), list):
+            names = [n for n in report["names"][:1000] if isinstance(n, str) and n.isidentifier()]
+            clean[module] = {"ok": True, "names": names}
+        else:
+            error = report.get("error")
+            clean[module] = {"ok": False, "error": _clean_error(error if isinstance(error, dict) else
+                                                                {"message": UNREADABLE})}
+    return clean
+
+
+def _clean_error(error) -> dict:
+    """An error description from the child: known fields only, strings cleaned and cut, frames checked."""
+    error = error if isinstance(error, dict) else {}
+    kind = clean_text(error.get("type"), 80)
+    line = error.get("line")
+    frames = []
+    for frame in error.get("frames") if isinstance(error.get("frames"), list) else []:
+        if isinstance(frame, dict) and type(frame.get("line")) is int:
+            frames.append({"file": clean_text(frame.get("file"), 120), "line": frame["line"],
+                           "function": clean_text(frame.get("function"), 120),
+                           "code": clean_text(frame.get("code"), 200)})
+    return {"type": kind if kind.isidentifier() else "Exception", "message": clean_text(error.get("message")),
+            "line": line if type(line) is int else None, "frames": frames[-8:],
+            "where": clean_text(error.get("where"), 200)}
+
+
+def _empty_modules(exercise: Exercise, checks: list[Check], imports: dict) -> dict[str, str]:
+    """``{module: message}`` for each module that defines none of the functions the checks call (an empty file).
+
+    Every test of such a module gets the same message, which the report then shows once.
+    """
+    empty = {}
+    for module in exercise.modules:
+        wanted = sorted({f.partition(".")[2] for c in checks for f in c.functions() if f.startswith(module + ".")})
+        if wanted and not set(wanted) & set(imports[module].get("names", [])):
+            empty[module] = (f"{module}.py defines none of the functions this exercise grades ({', '.join(wanted)}). "
+                             f"Is the file empty, or were your functions saved under another name?")
+    return empty
 
 
 def _import_problem(exercise: Exercise, imports: dict) -> str:
@@ -108,7 +172,34 @@ def _frames(error: dict) -> str:
     return "\n  in your code:" + "".join(lines)
 
 
-def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | None, available: set) -> TestResult:
+@dataclass
+class _Seen:
+    """What earlier tests of this grade found that later ones use.
+
+    ``empty`` maps a module with none of the graded functions to its message;
+    ``stalled`` lists, for each test that timed out, the student functions it
+    called and its name: a later test calling all of them would only wait as long.
+    """
+
+    empty: dict[str, str]
+    stalled: list[tuple[frozenset, str]] = field(default_factory=list)
+
+
+def _grade_safely(check: Check, sandbox: Sandbox, stored: dict, modules: dict | None, available: set,
+                  seen: _Seen) -> TestResult:
+    """:func:`_grade_one`, with anything unforeseen turned into this test's failure instead of the whole grade's."""
+    try:
+        return _grade_one(check, sandbox, stored, modules, available, seen)
+    except Exception as error:  # noqa: BLE001  one odd answer fails one test, never the grade
+        sandbox.close()  # whatever state the child is in, the next test gets a fresh one
+        return TestResult(check.name, check.points, 0, FAILED,
+                          f"The grader could not judge what your code sent back for this test "
+                          f"({type(error).__name__}: {clean_text(str(error), 300)}). Does it return plain "
+                          f"NumPy arrays and numbers, as the docstring says?", check.hidden)
+
+
+def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | None, available: set,
+               seen: _Seen) -> TestResult:
     def done(state: str, message: str = "", mistake: str | None = None, printed: str = "",
              seconds: float = 0.0) -> TestResult:
         return TestResult(check.name, check.points, check.points if state == PASSED else 0, state, message,
@@ -126,37 +217,74 @@ def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | Non
         program = check.build(np.random.default_rng(check.seed))
         program["inputs"] = entry["inputs"]
         reference, stored_mistakes = entry["reference"], entry["mistakes"]
-    missing = sorted(f for f in check.functions() if f not in available)
+    functions = check.functions()
+    missing = sorted(f for f in functions if f not in available)
     if missing:
+        empty = [seen.empty[f.partition(".")[0]] for f in missing if f.partition(".")[0] in seen.empty]
         names = ", ".join(f"{f.partition('.')[2]} in {f.partition('.')[0]}.py" for f in missing)
-        return done(COULD_NOT_GRADE, f"your code has no {names}.")
+        return done(COULD_NOT_GRADE, empty[0] if empty else f"your code has no {names}.")
+    first = next((name for stuck, name in seen.stalled if stuck <= functions), None)
+    if first is not None:
+        return done(FAILED, f"Not run: {_names(functions)} did not finish in '{first}' (it timed out after "
+                            f"{sandbox.limits.timeout:g} s), and this test calls it too. Fix that loop first.")
     outcome = sandbox.run({**program, "inputs": copy.deepcopy(program["inputs"])})
-    printed = outcome.output.strip()[-PRINTED_CHARS:]
-    problem, state = _outcome_problem(check, outcome, sandbox)
+    printed = clean_text(outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:]
+    problem, state = _outcome_problem(check, outcome, sandbox, functions)
+    if outcome.kind == "timeout":
+        seen.stalled.append((frozenset(functions), check.name))
     if outcome.kind == "result" and not problem:
         try:
             problem = check.judge(Context(program["inputs"], outcome.value, reference, program))
         except Exception as error:  # an answer of a form no judge foresaw fails this test, never the grade
             problem = f"The grader could not make sense of this answer ({type(error).__name__}: {error})."
+        problem = clean_text(problem, 4 * MAX_TEXT) if problem else problem
         state = FAILED if problem else PASSED
     if state == PASSED:
         return done(PASSED, printed=printed, seconds=outcome.seconds)
     mistake = None
     if outcome.kind == "result" and check.mistakes:
-        mistake = name_mistake(check, outcome.value, program, stored=stored_mistakes, modules=modules,
-                               reference=reference)
+        try:
+            mistake = name_mistake(check, outcome.value, program, stored=stored_mistakes, modules=modules,
+                                   reference=reference)
+        except Exception:  # noqa: BLE001  an answer no mistake model can be compared with fits none
+            mistake = None
     return done(state, problem, mistake, printed, outcome.seconds)
 
 
-def _outcome_problem(check: Check, outcome: Outcome, sandbox: Sandbox) -> tuple[str, str]:
+def _names(functions) -> str:
+    """``relu_forward`` or ``relu_forward or relu_backward``: the student functions a test calls."""
+    names = sorted(f.rpartition(".")[2] for f in functions)
+    return " or ".join(names) if names else "your code"
+
+
+def _hold_back(checks: list[Check], tests: list[TestResult]) -> None:
+    """Take the points of every test whose required tests did not pass in this run (``Check.requires``).
+
+    Repeated until nothing changes, so a test waiting on a test that waits counts only when both pass.
+    """
+    by_name = {t.name: t for t in tests}
+    changed = True
+    while changed:
+        changed = False
+        for check, test in zip(checks, tests):
+            if test.state != PASSED or test.waits_for:
+                continue
+            waits = tuple(n for n in getattr(check, "requires", ()) if n in by_name and not by_name[n].passed)
+            if waits:
+                test.waits_for, test.score, changed = waits, 0, True
+
+
+def _outcome_problem(check: Check, outcome: Outcome, sandbox: Sandbox, functions=()) -> tuple[str, str]:
     """The message and state for anything but a normal result ('' if the result needs judging)."""
     if outcome.kind == "result":
         return "", FAILED if check.expect_error else ""
+    if outcome.kind == "timeout":
+        return (f"Your code timed out after {sandbox.limits.timeout:g} s in {_names(functions)}. "
+                f"Is there a loop in it that never ends?"), FAILED
     if outcome.kind != "error":
-        hint = {"timeout": " Is there a loop that never ends?", "too-big": "", "garbled": ""}.get(outcome.kind, "")
-        return f"Your code {outcome.message}.{hint}", FAILED
-    error = outcome.error
-    kind, message, where = error.get("type", "Exception"), error.get("message", ""), error.get("where", "")
+        return f"Your code {clean_text(outcome.message, 500)}.", FAILED
+    error = _clean_error({**outcome.error, "where": outcome.error.get("where", "")})
+    kind, message, where = error["type"], error["message"], error["where"]
     if check.expect_error and kind == check.expect_error:
         missing = [text for text in check.must_mention if text not in message]
         if missing:

@@ -45,6 +45,12 @@ class TestResult:
         The end of what the student's code printed during the test.
     seconds : float
         How long the test took in the sandbox.
+    waits_for : tuple of str
+        Names of the tests this one only counts after (``Check.requires``)
+        that did not pass in this run. The student's code did what this test
+        asks (``state`` is ``passed``) but it scores 0 until they pass: a
+        gradient check of a backward pass against a forward pass that returns
+        zeros proves nothing.
     """
 
     __test__ = False  # not a pytest test class, despite the name
@@ -59,10 +65,12 @@ class TestResult:
     explanation: str = ""
     printed: str = ""
     seconds: float = 0.0
+    waits_for: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
-        return self.state == PASSED
+        """The test passed and counts: it earned its points."""
+        return self.state == PASSED and not self.waits_for
 
 
 @dataclass

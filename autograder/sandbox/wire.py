@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 
 import numpy as np
 
@@ -27,10 +28,30 @@ DTYPES = frozenset({
 LENGTH = 8  # bytes of the big-endian length that precedes a frame on a pipe
 MAX_DEPTH = 8
 MAX_NODES = 10_000
+MAX_HEADER = 2 * 1024 * 1024  # bytes of JSON header read per frame, checked before it is parsed
+MAX_TEXT = 2_000              # characters kept of any string a student's process sends
+MAX_INT_DIGITS = 40           # a Python int longer than this travels only as a description
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class WireError(ValueError):
     """A frame or value that does not follow the format."""
+
+
+def clean_text(text, limit: int = MAX_TEXT) -> str:
+    """``text`` made safe to show: a ``str``, no escape sequences or control characters, at most ``limit`` characters.
+
+    Newlines and tabs stay; carriage returns become newlines (a ``\\r`` could
+    otherwise overwrite what a terminal already shows). Everything a student's
+    process sends passes through here before it reaches a result.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text) if isinstance(text, (int, float)) else ""
+    if len(text) > 4 * limit:  # never run the patterns over megabytes
+        text = text[:4 * limit]
+    text = _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    return text if len(text) <= limit else text[:limit] + " ...(cut)"
 
 
 def _qualname(obj) -> str:
@@ -57,6 +78,8 @@ def encode(value, buffers: list[bytes], depth: int = 0):
         return {"t": "scalar", "dtype": value.dtype.name, "value": _json_number(value.item()), "type": _qualname(value)}
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return {"t": "py", "value": value}
+    if type(value) is int and len(str(abs(value))) > MAX_INT_DIGITS:
+        return {"t": "object", "type": "builtins.int", "repr": f"an integer of more than {MAX_INT_DIGITS} digits"}
     if isinstance(value, (int, float)) and type(value) in (int, float):
         return {"t": "py", "value": _json_number(value), "type": type(value).__name__}
     if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
@@ -112,6 +135,8 @@ def parse_frame(blob: bytes) -> tuple[dict, list[memoryview]]:
     if blob[:4] != MAGIC or len(blob) < 12:
         raise WireError("not a cnnlab frame")
     n = int.from_bytes(blob[4:12], "big")
+    if n > MAX_HEADER:
+        raise WireError(f"header of {n} bytes, more than the {MAX_HEADER} the grader reads")
     if 12 + n > len(blob):
         raise WireError("header longer than the frame")
     try:
@@ -119,7 +144,8 @@ def parse_frame(blob: bytes) -> tuple[dict, list[memoryview]]:
     except (ValueError, RecursionError) as error:
         raise WireError(f"unreadable header: {error}") from None
     sizes = header.get("sizes") if isinstance(header, dict) else None
-    if not isinstance(sizes, list) or not all(isinstance(s, int) and s >= 0 for s in sizes):
+    if not isinstance(sizes, list) or len(sizes) > MAX_NODES or not all(
+            type(s) is int and 0 <= s <= len(blob) for s in sizes):
         raise WireError("frame without a valid list of buffer sizes")
     if 12 + n + sum(sizes) != len(blob):
         raise WireError("buffer sizes do not add up to the frame's length")
@@ -143,22 +169,51 @@ def decode(tree, buffers: list[memoryview], _count: list[int] | None = None):
     if kind == "array":
         return _decode_array(tree, buffers)
     if kind == "scalar":
-        if tree.get("dtype") not in DTYPES:
-            raise WireError(f"scalar of dtype {tree.get('dtype')!r} is not accepted")
-        return Typed(np.dtype(tree["dtype"]).type(_number(tree["value"])), str(tree.get("type", "")))
+        return Typed(_decode_scalar(tree), _type_name(tree, ""))
     if kind == "py":
         value = tree.get("value")
         if not isinstance(value, (bool, int, float, str, type(None))):
             raise WireError("malformed plain value")
-        return _number(value) if tree.get("type") == "float" else value
+        if type(value) is int and len(str(abs(value))) > MAX_INT_DIGITS:
+            raise WireError(f"an integer of more than {MAX_INT_DIGITS} digits")
+        if tree.get("type") == "float":
+            value = _number(value)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise WireError("malformed float")
+            try:
+                return float(value)
+            except OverflowError:
+                raise WireError("a float too large for float64") from None
+        return clean_text(value) if isinstance(value, str) else value
     if kind in ("tuple", "list"):
         items = [decode(v, buffers, count) for v in _items(tree, list)]
         return tuple(items) if kind == "tuple" else items
     if kind == "dict":
-        return {str(k): decode(v, buffers, count) for k, v in _items(tree, dict).items()}
+        return {clean_text(k, 200): decode(v, buffers, count) for k, v in _items(tree, dict).items()}
     if kind == "object":
-        return Described(str(tree.get("type", "?"))[:200], str(tree.get("repr", ""))[:200])
-    raise WireError(f"unknown value kind {kind!r}")
+        return Described(_type_name(tree, "?"), clean_text(tree.get("repr", ""), 200))
+    raise WireError(f"unknown value kind {clean_text(kind, 40)!r}")
+
+
+def _type_name(tree: dict, default: str) -> str:
+    return clean_text(tree.get("type", default), 200)
+
+
+def _decode_scalar(tree: dict):
+    """A NumPy scalar of a plain dtype whose value fits that dtype, else WireError."""
+    dtype, value = tree.get("dtype"), _number(tree.get("value"))
+    if dtype not in DTYPES:
+        raise WireError(f"scalar of dtype {clean_text(dtype, 40)!r} is not accepted")
+    if isinstance(value, bool) and dtype != "bool" or not isinstance(value, (bool, int, float)):
+        raise WireError(f"malformed {dtype} scalar")
+    if isinstance(value, int) and not isinstance(value, bool) and np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            raise WireError(f"a {dtype} scalar out of its range")
+    try:
+        return np.dtype(dtype).type(value)
+    except (OverflowError, ValueError, TypeError):
+        raise WireError(f"a {dtype} scalar out of its range") from None
 
 
 def _items(tree, kind):
@@ -179,8 +234,11 @@ def _decode_array(tree, buffers):
     raw = buffers[index]
     if len(raw) != math.prod(shape) * np.dtype(dtype).itemsize:
         raise WireError("array bytes do not match its shape")
-    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    kind = str(tree.get("type", "numpy.ndarray"))
+    try:
+        array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except ValueError:  # dimensions beyond what NumPy can index
+        raise WireError("malformed array shape") from None
+    kind = _type_name(tree, "numpy.ndarray")
     return array if kind == "numpy.ndarray" else Typed(array, kind)
 
 

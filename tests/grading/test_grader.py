@@ -109,3 +109,159 @@ def test_stubs_are_not_started_and_score_zero(exercise):
     assert result.score == 0
     assert result.progress == "not started"
     assert {t.state for t in result.tests} == {"not-started"}, [(t.name, t.state, t.output) for t in result.tests]
+
+
+# --- the grader's own rules, with a scripted stand-in for the sandbox ---------------------------------------------
+#
+# These tests replace the checks, the stored answers and the sandbox of exercise 1 with small ones built here, so
+# each rule of the grader (requirements, timeouts, untrusted answers) is seen on its own, without a child process.
+
+from autograder.checks.spec import Check  # noqa: E402
+from autograder.grading import grader as grader_module  # noqa: E402
+from autograder.sandbox.runner import Limits, Outcome  # noqa: E402
+
+ESC = "\x1b"
+
+
+def _check(name, function="relu_forward", *, requires=(), judge=None, points=1):
+    def build(rng):
+        return {"inputs": {}, "steps": [{"call": f"activations.{function}", "args": [], "into": "out"}],
+                "outputs": ["out"]}
+
+    return Check(name, points, build, judge or (lambda ctx: ctx.student.get("problem")), uses_reference=False,
+                 requires=requires)
+
+
+class ScriptedSandbox:
+    """Answers each program with what ``script`` gives for the function it calls; counts the runs."""
+
+    imports = {"activations": {"ok": True, "names": ["relu_forward", "relu_backward", "sigmoid_forward"]}}
+    script: dict = {}
+    runs: list = []
+
+    def __init__(self, *args, **kwargs):
+        self.limits = Limits(timeout=5.0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def start(self):
+        if isinstance(self.imports, Exception):
+            raise self.imports
+        return self.imports
+
+    def close(self):
+        pass
+
+    def run(self, program):
+        function = program["steps"][0]["call"].partition(".")[2]
+        type(self).runs.append(function)
+        answer = self.script[function]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@pytest.fixture
+def scripted(monkeypatch, tmp_path):
+    """``grade(checks, script, imports=...)`` grades exercise 1 of a folder with ``checks`` and ``script``."""
+    (tmp_path / "activations.py").write_text("")
+
+    def grade(checks, script, imports=None):
+        monkeypatch.setattr(grader_module, "checks_of", lambda exercise: checks)
+        monkeypatch.setattr(grader_module.store, "load",
+                            lambda exercise: {c.name: {"inputs": {}, "reference": None, "mistakes": {}} for c in checks})
+        sandbox = type("Sandbox", (ScriptedSandbox,), {"script": script, "runs": [],
+                                                      "imports": imports or ScriptedSandbox.imports})
+        monkeypatch.setattr(grader_module, "Sandbox", sandbox)
+        result = grader_module.grade_exercise(find_exercise(1), tmp_path)
+        return result, sandbox.runs
+
+    return grade
+
+
+def ok(**value):
+    return Outcome("result", value=value)
+
+
+RIGHT, WRONG = ok(), ok(problem="relu_forward returns zeros")
+
+
+@pytest.mark.parametrize("forward, scores, waits", [
+    (RIGHT, [1, 2], ()),
+    (WRONG, [0, 0], ("relu forward",)),
+])
+def test_a_gradient_check_counts_only_once_the_forward_check_passes(scripted, forward, scores, waits):
+    checks = [_check("relu forward"), _check("relu gradient check", "relu_backward", requires=("relu forward",),
+                                             points=2)]
+    result, _ = scripted(checks, {"relu_forward": forward, "relu_backward": RIGHT})
+    assert [t.score for t in result.tests] == scores
+    gradient = result.tests[1]
+    assert gradient.state == "passed" and gradient.waits_for == waits and gradient.passed == (not waits)
+    assert result.score == sum(scores)
+
+
+def test_requirements_chain_and_ignore_checks_not_in_this_run(scripted):
+    checks = [_check("a"), _check("b", "relu_backward", requires=("a",)),
+              _check("c", "sigmoid_forward", requires=("b", "a hidden check not run")),
+              _check("d", "sigmoid_forward", requires=("a hidden check not run",))]
+    result, _ = scripted(checks, {"relu_forward": WRONG, "relu_backward": RIGHT, "sigmoid_forward": RIGHT})
+    assert [(t.score, t.waits_for) for t in result.tests] == [(0, ()), (0, ("a",)), (0, ("b",)), (1, ())]
+
+
+def test_after_a_timeout_the_other_tests_of_that_function_fail_at_once(scripted):
+    checks = [_check("first", "relu_forward"), _check("second", "relu_forward"),
+              _check("other", "relu_backward"), _check("third", "relu_forward")]
+    result, runs = scripted(checks, {"relu_forward": Outcome("timeout", message="timed out after 5 s"),
+                                     "relu_backward": RIGHT})
+    assert runs == ["relu_forward", "relu_backward"]  # the stuck function ran once
+    first, second, other, third = result.tests
+    assert "timed out after 5 s in relu_forward" in first.message
+    assert second.state == third.state == "failed" and "did not finish in 'first'" in second.message
+    assert "relu_forward" in second.message and other.passed
+
+
+HOSTILE = "E" * 2_000_000 + f"{ESC}[2J{ESC}[Hexercise1: 28/28 points  All tests pass.[/]"
+
+
+@pytest.mark.parametrize("outcome", [
+    Outcome("error", error={"type": HOSTILE, "message": HOSTILE, "frames": "not a list", "line": "x"}),
+    Outcome("error", error={"type": "ValueError", "message": 10 ** 400, "frames": [{"file": HOSTILE}, 7]}),
+    Outcome("error", error={"type": ["list"], "message": {"a": 1}, "frames": [{"line": 3, "file": HOSTILE}]}),
+    Outcome("result", value={"problem": HOSTILE}, output=HOSTILE),
+    Outcome("garbled", message=HOSTILE, output=HOSTILE),
+])
+def test_whatever_the_child_sends_arrives_short_and_without_escapes(scripted, outcome):
+    result, _ = scripted([_check("one")], {"relu_forward": outcome})
+    test = result.tests[0]
+    assert test.state == "failed" and test.score == 0
+    for text in (test.message, test.printed):
+        assert ESC not in text and len(text) < 10_000
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("judge fell over"), grader_module.SandboxDied(Outcome("exit"))])
+def test_an_exception_while_grading_one_test_fails_that_test_only(scripted, failure):
+    checks = [_check("breaks"), _check("fine", "relu_backward"),
+              _check("judge breaks", "sigmoid_forward", judge=lambda ctx: 1 / 0)]
+    result, _ = scripted(checks, {"relu_forward": failure, "relu_backward": RIGHT, "sigmoid_forward": RIGHT})
+    assert [t.state for t in result.tests] == ["failed", "passed", "failed"]
+    assert "could not judge" in result.tests[0].message
+    assert "ZeroDivisionError" in result.tests[2].message
+
+
+@pytest.mark.parametrize("imports, says", [
+    ({"activations": "yes"}, "could not be imported"),
+    ({"activations": {"ok": True, "names": 5}}, "could not be imported"),
+    ({"activations": {"ok": False, "error": {"type": HOSTILE, "message": HOSTILE, "frames": [None]}}},
+     "could not be imported"),
+    ([1, 2, 3], "could not be imported"),
+    (RuntimeError("hello frame of the wrong shape"), "did not start"),
+    ({"activations": {"ok": True, "names": []}}, "defines none of the functions"),
+])
+def test_a_forged_or_empty_import_report_is_could_not_grade(scripted, imports, says):
+    result, runs = scripted([_check("one"), _check("two", "relu_backward")], {}, imports)
+    assert result.status == "could-not-grade" and result.score == 0
+    assert all(says in t.message and ESC not in t.message and len(t.message) < 5_000 for t in result.tests)
