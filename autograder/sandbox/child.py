@@ -1,26 +1,30 @@
 """The sandbox child: imports a student's modules and runs programs against them.
 
-Started by :mod:`autograder.sandbox.runner` as ``python -I child.py CONFIG_JSON``.
-It reads requests from one private pipe and writes results to another, so
-nothing a student prints can be mistaken for a result. Before the student's
-code is imported it:
+Started by :mod:`autograder.sandbox.runner` as ``python -I child.py REQ_FD RES_FD``
+(inside ``bwrap``'s namespaces where the machine offers them). Its
+configuration is the first frame on the request pipe, never its argv, so no
+other process can read it. It reads requests from one private pipe and writes
+results to another, so nothing a student prints can be mistaken for a result.
+Before the student's code is imported it:
 
 - caps memory, CPU time and file size with ``resource`` limits;
+- puts up the kernel layers the grader asks for
+  (:mod:`autograder.sandbox.isolation`: Landlock, seccomp) and reports in its
+  first frame which of them stand, before any student code can write to the pipe;
 - removes cnnlab's own folders from ``sys.path`` and refuses to import
   ``solutions``, ``autograder`` or ``tests`` (a meta-path finder);
-- adds an audit hook, which Python code cannot remove, that refuses to read
-  cnnlab's own files, to write or delete any file, to start or signal
-  processes, to open sockets and to use ctypes.
+- adds an audit hook that refuses to read cnnlab's own files, to write or
+  delete any file, to start or signal processes, to open sockets and to use
+  ctypes. The hook gives a student a friendly message; it is not the wall
+  (a native call gets past it), the kernel layers are.
 
-None of this is what keeps a grade honest: the grader computes every
+The grade does not rest on the child either way: the grader computes every
 reference and every comparison itself and reads back only plain arrays
-(:mod:`autograder.sandbox.wire`). The guard keeps a submission from reaching
-the answers or the grader's files, and from leaving processes behind.
+(:mod:`autograder.sandbox.wire`).
 """
 
 import importlib.abc
 import importlib.util
-import json
 import os
 import sys
 import traceback
@@ -31,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def _load_sibling(name):
     spec = importlib.util.spec_from_file_location(f"_cnnlab_{name}", os.path.join(HERE, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -141,24 +146,31 @@ def _load_students(config, loader):
     return folder, modules, report
 
 
+def _read_config(wire, req_fd):
+    size = int.from_bytes(wire.read_exact(req_fd, wire.LENGTH), "big")
+    config, _ = wire.parse_frame(wire.read_exact(req_fd, size))
+    return config
+
+
 def main():
-    config = json.loads(sys.argv[1])
+    req_fd, res_fd = int(sys.argv[1]), int(sys.argv[2])
     wire = _load_sibling("wire")
     program = _load_sibling("program")
     loader = _load_sibling("loader")  # before the guard, which refuses reads of cnnlab's files
-    import numpy as np  # noqa: F401  imported before the guard, as every submission needs it
+    isolation = _load_sibling("isolation")
+    config = _read_config(wire, req_fd)
+    import numpy as np  # noqa: F401  imported before the walls go up, as every submission needs it
     import numpy.lib.stride_tricks  # noqa: F401
     import numpy.linalg  # noqa: F401
     import numpy.random  # noqa: F401
 
-    req_fd, res_fd = config["req_fd"], config["res_fd"]
-    _limit(config)
-    _guard(config)
-    folder, modules, report = _load_students(config, loader)
-
     def send(header, buffers=None):
         wire.send_frame(res_fd, wire.dump_frame(header, buffers or []))
 
+    _limit(config)
+    send({"kind": "armed", "layers": isolation.apply_in_child(config)})
+    _guard(config)
+    folder, modules, report = _load_students(config, loader)
     send({"kind": "hello", "modules": report})
     while True:
         try:

@@ -3,6 +3,12 @@
 :class:`Sandbox` keeps one child alive across the tests of a check, so a check
 pays for one interpreter start; a test that times out, crashes or garbles its
 answer kills that child, and the next test gets a fresh one.
+
+Where the kernel offers them (:mod:`autograder.sandbox.isolation`), the child
+starts inside ``bwrap``'s namespaces and puts up Landlock and seccomp before
+any student code runs; it reports which layers it put up in its first frame,
+before the student's modules are imported, so that report cannot be forged.
+Its configuration travels over the request pipe, never in its argv.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,9 +25,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import wire
+from autograder.sandbox import isolation, wire
 
 CHILD = Path(__file__).with_name("child.py")
+STARTUP_SECONDS = 30.0  # for Python, NumPy and the kernel layers to come up, before any student code runs
 
 
 @dataclass(frozen=True)
@@ -78,13 +86,30 @@ class Sandbox:
         Folders whose files the submission must not read (the grader's, the reference's).
     hide : sequence of Path
         Folders taken off the child's ``sys.path`` (where the grader's packages are importable from).
+    kernel : bool
+        Put up the kernel layers this machine gives (False: only rlimits and the audit hook).
+
+    Attributes
+    ----------
+    layers : dict
+        The layers the last child put up, name -> detail ('' for one that failed), as it
+        reported them before any student code ran.
     """
 
-    def __init__(self, submission: Path, modules, limits: Limits = Limits(), *, protect=(), hide=()):
+    def __init__(self, submission: Path, modules, limits: Limits = Limits(), *, protect=(), hide=(),
+                 kernel: bool = True):
         self.submission, self.modules, self.limits = Path(submission), list(modules), limits
         self.protect, self.hide = [str(p) for p in protect], [str(p) for p in hide]
+        self.kernel = kernel
+        self.layers: dict = {}
         self.proc: subprocess.Popen | None = None
+        self._scratch: str | None = None
         self._next_id = 0
+
+    @property
+    def kernel_isolated(self) -> bool:
+        """True when the child put up every kernel layer (namespaces, Landlock, seccomp)."""
+        return all(self.layers.get(name) for name in isolation.KERNEL_LAYERS)
 
     # -- life cycle -------------------------------------------------------
     def start(self) -> dict:
@@ -98,25 +123,39 @@ class Sandbox:
         req_r, self._req_w = os.pipe()
         self._res_r, res_w = os.pipe()
         self._log = tempfile.TemporaryFile()
+        given = {layer.name for layer in isolation.probe() if layer.active} if self.kernel else set()
+        command, scratch = self._command(given, req_r, res_w)
         config = {
             "submission": str(self.submission), "modules": self.modules,
-            "req_fd": req_r, "res_fd": res_w, "memory_mb": self.limits.memory_mb,
+            "memory_mb": self.limits.memory_mb,
             "cpu_seconds": self.limits.cpu_seconds, "max_processes": self.limits.max_processes,
             "max_result_mb": self.limits.max_result_mb,
             "forbidden_roots": self.protect, "scrub_paths": self.hide,
             "refuse_imports": ["solutions", "autograder", "tests"],
+            "namespaces": "namespaces" in given, "landlock": "landlock" in given, "seccomp": "seccomp" in given,
+            "read": self._readable(), "write": [scratch],
+            "libraries": isolation.seccomp_libraries() if "seccomp" in given else {},
         }
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "TMPDIR": scratch,
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-u", str(CHILD), json.dumps(config)],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             pass_fds=(req_r, res_w), env=env, cwd=str(self.submission), start_new_session=True,
         )
         os.close(req_r)
         os.close(res_w)
         self._log_seen = 0
+        started = time.monotonic()
+        try:
+            wire.send_frame(self._req_w, wire.dump_frame(config, []))
+        except BrokenPipeError:
+            raise SandboxDied(self._fail("exit", "ended before it could start", started)) from None
+        # No student code runs before "armed": Python's start and the walls get their own, roomier clock.
+        armed, _ = self._receive(max(self.limits.timeout, STARTUP_SECONDS), started, during="while starting")
+        if armed.get("kind") != "armed" or not isinstance(armed.get("layers"), dict):
+            raise SandboxDied(self._fail("garbled", "sent something other than its report on isolation"))
+        self.layers = {str(k): str(v)[:300] for k, v in armed["layers"].items()}
         started = time.monotonic()
         header, _ = self._receive(self.limits.timeout, started, during="while importing your modules")
         if header.get("kind") != "hello" or not isinstance(header.get("modules"), dict):
@@ -139,6 +178,27 @@ class Sandbox:
                 pass
         self._log.close()
         self.proc = None
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def _command(self, given: set, req_fd: int, res_fd: int) -> tuple[list[str], str]:
+        """The command that starts the child (inside ``bwrap`` when namespaces are given) and its scratch folder."""
+        child = [sys.executable, "-I", "-B", "-u", str(CHILD), str(req_fd), str(res_fd)]
+        if "namespaces" in given:
+            bwrap = isolation.bwrap_argv(isolation.bwrap_path(), read=isolation.python_dirs(),
+                                         hide=[*self.protect, *self.hide], submission=str(self.submission),
+                                         sandbox_dir=str(CHILD.parent))
+            return bwrap + child, "/tmp"
+        self._scratch = tempfile.mkdtemp(prefix="cnnlab-scratch-")
+        return child, self._scratch
+
+    def _readable(self) -> list[str]:
+        """What Landlock lets the child read: Python and its packages minus cnnlab's, the child's code, the submission."""
+        system = [p for p in (*isolation.SYSTEM_DIRS, *isolation.SYSTEM_FILES, *isolation.DEVICES)
+                  if os.path.exists(p) and not os.path.islink(p)]
+        hidden = [*self.protect, *self.hide]
+        return [*isolation.readable([*system, *isolation.python_dirs()], hidden), str(CHILD.parent), str(self.submission)]
 
     def __enter__(self):
         return self
@@ -216,6 +276,8 @@ class Sandbox:
 
     def _ended(self, started: float, during: str) -> Outcome:
         code = self.proc.wait(timeout=5)
+        if self.layers.get("namespaces") and code > 128:
+            code = 128 - code  # bwrap passes on a child's death by signal N as exit code 128 + N
         where = f" {during}" if during else " during the test"
         if code < 0:
             name = SIGNAL_NAMES.get(-code, signal.Signals(-code).name if -code in signal.valid_signals() else "?")
