@@ -19,12 +19,14 @@ import numpy as np
 from autograder import paths
 from autograder.checks import checks_of, diagnosis
 from autograder.checks.spec import Check, Context
+from autograder.errors import CnnlabError
 from autograder.exercises import Exercise
 from autograder.grading import store
 from autograder.grading.diagnose import name_mistake
 from autograder.grading.reference import reference_modules, run_trusted
 from autograder.grading.results import (COULD_NOT_GRADE, FAILED, GRADED, NOT_STARTED, PASSED, ExerciseResult,
                                         TestResult)
+from autograder.sandbox import isolation
 from autograder.sandbox.runner import Limits, Outcome, Sandbox, SandboxDied
 from autograder.sandbox.wire import MAX_TEXT, clean_text
 
@@ -38,8 +40,21 @@ def protected_folders() -> list[Path]:
     return [paths.PACKAGE, *filter(None, [paths.package_dir("solutions")])]
 
 
+def _isolation(kernel: bool, hidden: bool, allowed: bool) -> str:
+    """``kernel`` or ``weak``; refuses hidden grading on weak isolation unless the instructor allowed it."""
+    if not kernel and hidden and not allowed:
+        missing = ", ".join(f"{layer.name} ({layer.detail})" for layer in isolation.probe()
+                            if layer.kernel and not layer.active) or "a layer failed to go up in the child"
+        raise CnnlabError(f"Hidden tests need the kernel's isolation, so that a submission cannot read the "
+                          f"reference solutions, and this machine lacks some of it: {missing}. `cnnlab doctor` "
+                          "says more. To grade anyway, with every result marked as weakly isolated, pass "
+                          "--allow-weak-isolation.")
+    return "kernel" if kernel else "weak"
+
+
 def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden: bool = False,
-                   timeout: float = 5.0, limits: Limits | None = None) -> ExerciseResult:
+                   timeout: float = 5.0, limits: Limits | None = None,
+                   allow_weak_isolation: bool = False) -> ExerciseResult:
     """Run every test of ``exercise`` against the modules in ``submission``.
 
     Parameters
@@ -53,18 +68,25 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
         Wall-clock seconds allowed per test.
     limits : Limits, optional
         Overrides every sandbox limit (``timeout`` is then ignored).
+    allow_weak_isolation : bool
+        Let hidden tests run without the kernel's layers of isolation
+        (namespaces, Landlock, seccomp; see ``cnnlab doctor``). The result's
+        ``isolation`` then says ``weak``.
 
     Raises
     ------
     CnnlabError
-        For a missing submission folder, damaged stored answers, or ``hidden``
-        without the reference solutions; never for anything the student's code does.
+        For a missing submission folder, damaged stored answers, ``hidden``
+        without the reference solutions, or ``hidden`` where the kernel's
+        layers of isolation are missing and ``allow_weak_isolation`` is not
+        given; never for anything the student's code does.
     """
     folder = paths.resolve_submission(submission)
     checks = [c for c in checks_of(exercise) if hidden or not c.hidden]
     stored = store.load(exercise)
     modules = reference_modules(exercise, "--hidden") if hidden else None
     result = ExerciseResult(exercise, folder, GRADED)
+    result.isolation = _isolation(isolation.kernel_isolation(), hidden, allow_weak_isolation)
     sandbox = Sandbox(folder, exercise.modules, limits or Limits(timeout=timeout),
                       protect=protected_folders(), hide=[p for p in [paths.source_checkout()] if p])
     with sandbox:
@@ -76,6 +98,7 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
         except Exception as error:  # noqa: BLE001  a child that breaks the protocol cannot crash the grade
             return _cannot_grade(result, checks, "Your code's process did not start the way the grader expects "
                                                  f"({type(error).__name__}).", "")
+        result.isolation = _isolation(sandbox.kernel_isolated, hidden, allow_weak_isolation)
         imports = _clean_imports(exercise, imports)
         problem = _import_problem(exercise, imports)
         if problem:

@@ -79,7 +79,10 @@ class ExerciseResult:
 
     ``status`` is ``graded`` or ``could-not-grade``; ``problem`` says why an
     exercise could not be graded at all (its modules do not import), and
-    ``printed`` what the student's code printed meanwhile.
+    ``printed`` what the student's code printed meanwhile. ``isolation`` is
+    ``kernel`` when the student's code ran behind every kernel layer
+    (namespaces, Landlock, seccomp), ``weak`` when it ran behind Python's
+    guards and rlimits only, '' when it never ran.
     """
 
     exercise: Exercise
@@ -88,6 +91,7 @@ class ExerciseResult:
     tests: list[TestResult] = field(default_factory=list)
     problem: str = ""
     printed: str = ""
+    isolation: str = ""
 
     @property
     def score(self) -> int:
