@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from autograder import __version__
-from autograder.cli import student, training
+from autograder.cli import doctor, student, training
 
 app = typer.Typer(
     name="cnnlab",
@@ -37,6 +37,7 @@ def root(
 
 student.register(app)
 training.register(app)
+doctor.register(app)
 
 
 def main() -> None:

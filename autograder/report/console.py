@@ -45,6 +45,9 @@ def render_check(console: Console, result: ExerciseResult) -> None:
     colour = "green" if result.passed else "red"
     console.print(f"[bold {colour}]{ex.name}: {result.score}/{result.max_score} points[/]"
                   + ("  All tests pass." if result.passed else ""))
+    if result.isolation == "weak" and any(t.hidden for t in result.tests):
+        console.print(Text("Graded with weak isolation: the kernel's layers (namespaces, Landlock, seccomp) were "
+                           "not around this code; `cnnlab doctor` says which are missing.", style="bold yellow"))
 
 
 def render_status(console: Console, results: list[ExerciseResult]) -> None:

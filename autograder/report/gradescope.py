@@ -31,6 +31,7 @@ def results_json(results: list[ExerciseResult]) -> dict:
         "score": sum(r.score for r in results),
         "max_score": sum(r.max_score for r in results),
         "tests": tests,
+        "isolation": "weak" if any(r.isolation == "weak" for r in results) else results[0].isolation,
     }
     if many:
         data["exercises"] = [{"name": r.exercise.name, "topic": r.exercise.topic, "score": r.score,
