@@ -9,45 +9,61 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, ExerciseResult
-from autograder.report.text import feedback
+from autograder.report.text import feedback, safe
 
 MARKS = {"passed": ("passed", "green"), "failed": ("failed", "red"),
          "not-started": ("not started", "yellow"), "could-not-grade": ("could not grade", "magenta")}
+WAITING = ("passed, not counted yet", "yellow")
+
+# Student text is only ever printed inside a rich Text (never parsed as markup) and after report.text.safe
+# (no escape sequences): a message cannot style, link, crash or redraw the report.
 
 
 def render_check(console: Console, result: ExerciseResult) -> None:
-    """The table of one exercise's tests, then the feedback of every failure."""
+    """The table of one exercise's tests, then the feedback of every failure (identical feedback once)."""
     ex = result.exercise
-    table = Table(title=f"{ex.name}: {ex.title}", title_justify="left", expand=False)
+    table = Table(title=Text(f"{ex.name}: {ex.title}"), title_justify="left", expand=False)
     table.add_column("Test")
     table.add_column("Points", justify="right")
     table.add_column("Result")
     for test in result.tests:
-        label, colour = MARKS[test.state]
-        name = test.name + (" [dim](hidden)[/]" if test.hidden else "")
-        table.add_row(name, f"{test.score}/{test.max_score}", f"[{colour}]{label}[/]")
+        label, colour = WAITING if test.waits_for else MARKS[test.state]
+        name = Text(safe(test.name, 200))
+        if test.hidden:
+            name.append(" (hidden)", style="dim")
+        table.add_row(name, Text(f"{test.score}/{test.max_score}"), Text(label, style=colour))
     console.print(table)
     if result.status == COULD_NOT_GRADE and result.problem:
-        printed = f"\nYour code printed:\n{result.printed}" if result.printed else ""
-        console.print(Panel(Text(result.problem + printed), title="Could not grade", border_style="magenta"))
+        printed = f"\nYour code printed:\n{safe(result.printed, 2_000)}" if result.printed else ""
+        console.print(Panel(Text(safe(result.problem) + printed), title="Could not grade", border_style="magenta"))
     else:
-        explained_in: dict[str, str] = {}  # mistake id -> the first test whose panel explains it
-        for test in result.tests:
-            if test.passed or test.state == NOT_STARTED:
-                continue
-            text = feedback(test, explained_in.get(test.mistake))
-            if test.mistake:
-                explained_in.setdefault(test.mistake, test.name)
-            console.print(Panel(Text(text), title=test.name, title_align="left", border_style=MARKS[test.state][1]))
-        waiting = sorted({t.message for t in result.tests if t.state == NOT_STARTED})
+        for names, text, colour in _feedback_panels(result):
+            title = names[0] + (f" (and {len(names) - 1} more tests with the same feedback)" if len(names) > 1 else "")
+            console.print(Panel(Text(text), title=Text(safe(title, 300)), title_align="left", border_style=colour))
+        waiting = sorted({safe(t.message, 500) for t in result.tests if t.state == NOT_STARTED})
         if waiting:
-            console.print(f"[yellow]Not started yet:[/] {'; '.join(waiting)}")
+            console.print(Text.assemble(("Not started yet:", "yellow"), " " + "; ".join(waiting)))
     colour = "green" if result.passed else "red"
-    console.print(f"[bold {colour}]{ex.name}: {result.score}/{result.max_score} points[/]"
-                  + ("  All tests pass." if result.passed else ""))
+    line = Text(f"{ex.name}: {result.score}/{result.max_score} points", style=f"bold {colour}")
+    console.print(line + Text("  All tests pass." if result.passed else ""))
     if result.isolation == "weak" and any(t.hidden for t in result.tests):
         console.print(Text("Graded with weak isolation: the kernel's layers (namespaces, Landlock, seccomp) were "
                            "not around this code; `cnnlab doctor` says which are missing.", style="bold yellow"))
+
+
+def _feedback_panels(result: ExerciseResult) -> list[tuple[list[str], str, str]]:
+    """``(test names, feedback, colour)`` for each distinct feedback of the tests that need one, in order."""
+    explained_in: dict[str, str] = {}  # mistake id -> the first test whose panel explains it
+    panels: dict[str, tuple[list[str], str]] = {}
+    for test in result.tests:
+        if test.passed or test.state == NOT_STARTED:
+            continue
+        text = feedback(test, explained_in.get(test.mistake))
+        if test.mistake:
+            explained_in.setdefault(test.mistake, test.name)
+        colour = WAITING[1] if test.waits_for else MARKS[test.state][1]
+        panels.setdefault(text, ([], colour))[0].append(test.name)
+    return [(names, text, colour) for text, (names, colour) in panels.items()]
 
 
 def render_status(console: Console, results: list[ExerciseResult]) -> None:
@@ -69,4 +85,4 @@ def render_status(console: Console, results: list[ExerciseResult]) -> None:
     console.print(summary)
     following = next((r for r in results if not r.passed), None)
     if following:
-        console.print(f"Next: [bold]cnnlab check {following.exercise.name}[/]")
+        console.print(Text.assemble("Next: ", (f"cnnlab check {following.exercise.name}", "bold")))
