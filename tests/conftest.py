@@ -35,6 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "torch: cross-checks against PyTorch, the tests' oracle (the oracle extra); "
         "skipped when torch cannot be imported, deselect with -m 'not torch'")
+    config.addinivalue_line(
+        "markers",
+        "course: needs the instructor's course tools (the course extra: nbgrader, jupytext, nbclient); "
+        "skipped, saying so, when they are absent; deselect with -m 'not course'")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
