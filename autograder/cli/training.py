@@ -115,10 +115,12 @@ def predict(
     impl: ImplOption = None,
     path: PathOption = None,
 ) -> None:
-    """Classify one image with a trained run.
+    """Classify one image with a trained run, and show what the network saw.
 
-    The image is turned grey, inverted if it shows dark ink on light paper,
-    cropped to the ink and shrunk to the network's input size.
+    The image is turned grey, inverted if it shows dark ink on light paper, cropped to the ink, fitted
+    into the frame keeping its aspect, its strokes made as thick as the training digits' and shrunk the
+    way scikit-learn's digits were. The result is drawn in the terminal and saved next to the run as
+    predict-IMAGE.png; the output says when it is unlike every training image.
     """
     from autograder.training.runs import predict_image
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -148,8 +149,24 @@ def render_evaluation(console: Console, result: Evaluation) -> None:
     console.print(confusion_table(result))
 
 
+SHADES = " ░▒▓█"  # 0 to 1 in five steps: ink as the network sees it, bright on dark
+
+
+def block_grid(image: np.ndarray) -> list[str]:
+    """``image`` (H, W) in [0, 1] as H lines of block characters, two per pixel (a terminal cell is tall)."""
+    steps = np.clip(np.round(image * (len(SHADES) - 1)), 0, len(SHADES) - 1).astype(int)  # (H, W)
+    return ["".join(2 * SHADES[v] for v in row) for row in steps]
+
+
 def render_prediction(console: Console, image: Path, result: Prediction, top: int) -> None:
-    """``cnnlab predict``: the most likely class and a bar for each of the ``top`` likeliest."""
+    """``cnnlab predict``: the input as the network saw it, the most likely classes, and how unusual the input is."""
+    h, w = result.image.shape
+    console.print(f"What the network was shown ({h}x{w}, prepared like its training images):")
+    edge = "─" * (2 * w)
+    console.print("\n".join([f"┌{edge}┐", *(f"│{line}│" for line in block_grid(result.image)), f"└{edge}┘"]),
+                  markup=False, highlight=False)
+    if result.picture is not None:
+        console.print(f"[dim]Saved as {escape(str(result.picture))}[/]")
     console.print(f"[bold]{escape(str(image))}[/] looks like a [bold green]{escape(result.name)}[/] "
                   f"({result.probabilities[result.label]:.1%} sure).")
     table = Table(show_header=True, box=None)
@@ -159,3 +176,14 @@ def render_prediction(console: Console, image: Path, result: Prediction, top: in
     for name, probability in result.top(min(top, len(result.classes))):
         table.add_row(escape(name), f"{probability:.1%}", "[green]" + "█" * round(30 * probability) + "[/]")
     console.print(table)
+    known = result.familiarity
+    if known is None:
+        return
+    nearest = (f"its nearest training image is a {escape(result.classes[known.nearest_label])}, at distance "
+               f"{known.distance:.2f} (the test images: median {known.test_median:.2f}, at most {known.test_max:.2f}).")
+    if known.far:
+        console.print(f"[bold yellow]This image is unlike anything the network learnt from:[/] {nearest} "
+                      "Whatever it answers, its confidence means little here. Is it one digit, dark on light "
+                      "or light on dark, filling most of the picture?")
+    else:
+        console.print(f"[dim]{nearest[0].upper()}{nearest[1:]}[/]")

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.errors import CnnlabError
+from autograder.training import prepare
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
 SPLIT_SEED = 1797  # fixed forever: the digits split must not depend on --seed
@@ -274,12 +275,13 @@ def load_image(path: Path, shape: tuple[int, int]) -> np.ndarray:
 
     Notes
     -----
-    The training images show bright strokes on black, centred and filling the
-    frame. A photo or drawing usually has dark ink on white, so when the border
-    is brighter than mid-grey the image is inverted. Then it is cropped to the
-    ink, padded to a square (with MNIST's margin of 4 pixels in 28 for large
-    inputs, none for the 8x8 digits), and shrunk by averaging, which is
-    how the 8x8 digits were made from 32x32 bitmaps.
+    The training images show bright strokes on black. A photo or drawing
+    usually has dark ink on white, so when the border is brighter than
+    mid-grey the image is inverted; the border's level becomes 0. Then
+    :mod:`autograder.training.prepare` makes the 8x8 digits the way
+    scikit-learn's were made (crop to the ink, fit into 32x32 keeping the
+    aspect, count each 4x4 block), with strokes as thick as theirs; larger
+    inputs get MNIST's recipe.
     """
     from PIL import Image, UnidentifiedImageError  # Pillow comes with matplotlib
 
@@ -300,14 +302,6 @@ def load_image(path: Path, shape: tuple[int, int]) -> np.ndarray:
     grey = np.clip(grey - np.median(border), 0.0, None)  # the background becomes 0
     if grey.max() <= 0.05:
         raise CnnlabError(f"{path} looks blank: there is no stroke to classify.")
-    ink = grey > 0.25 * grey.max()
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    crop = grey[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]  # (h', w')
-    margin = 0.2 if min(shape) >= 16 else 0.0  # MNIST: a 20x20 digit in a 28x28 frame; the 8x8 digits fill theirs
-    side = int(round(max(crop.shape) * (1 + 2 * margin)))
-    square = np.zeros((side, side), dtype=np.float32)  # (side, side)
-    top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
-    square[top:top + crop.shape[0], left:left + crop.shape[1]] = crop
-    small = Image.fromarray(square).resize((shape[1], shape[0]), Image.Resampling.BOX)
-    out = np.asarray(small, dtype=np.float32)  # (H, W)
-    return (out / out.max()).reshape(1, 1, *shape)  # (1, 1, H, W)
+    if tuple(shape) == (8, 8):
+        return prepare.as_digits(grey).reshape(1, 1, 8, 8)  # (1, 1, 8, 8)
+    return prepare.as_mnist(grey, shape).reshape(1, 1, *shape)  # (1, 1, H, W)

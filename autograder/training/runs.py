@@ -34,6 +34,7 @@ from autograder.training.data import Dataset, load_dataset, load_image
 from autograder.errors import CnnlabError, UsageError
 from autograder.training.layers import get_layers
 from autograder.training.model import CNN
+from autograder.training.nearest import Familiarity, familiarity
 from autograder.training.train import (TrainConfig, TrainProgress, TrainResult, confusion_matrix, evaluate,
                               single_threaded_blas, train_model)
 
@@ -321,13 +322,25 @@ def evaluate_run(run_dir: Path, impl: str | None = None, path: Path | None = Non
 
 @dataclass
 class Prediction:
-    """The class of one image, with every class's probability."""
+    """The class of one image, with every class's probability, and what the network was shown.
+
+    Attributes
+    ----------
+    image : ndarray, shape (H, W)
+        The prepared input, in [0, 1], as the network saw it.
+    picture : Path or None
+        Where that input was saved as a PNG, enlarged (None if it could not be written).
+    familiarity : Familiarity or None
+        Its distance to the training images (None if the dataset could not be loaded).
+    """
 
     label: int
     name: str
     probabilities: np.ndarray
     classes: tuple[str, ...]
     image: np.ndarray
+    picture: Path | None = None
+    familiarity: Familiarity | None = None
 
     def top(self, k: int = 3) -> list[tuple[str, float]]:
         """The ``k`` most likely classes and their probabilities, most likely first."""
@@ -335,10 +348,37 @@ class Prediction:
         return [(self.classes[i], float(self.probabilities[i])) for i in order]
 
 
+PICTURE_SCALE = 20  # screen pixels per input pixel in predict-<image>.png
+
+
+def save_picture(image: np.ndarray, path: Path) -> Path | None:
+    """Save ``image`` (H, W) in [0, 1] as a grey PNG, each pixel a square of :data:`PICTURE_SCALE`; None if it fails."""
+    from PIL import Image
+
+    grey = Image.fromarray(np.round(255 * np.clip(image, 0, 1)).astype(np.uint8))
+    big = grey.resize((image.shape[1] * PICTURE_SCALE, image.shape[0] * PICTURE_SCALE), Image.Resampling.NEAREST)
+    try:
+        big.save(path)
+    except OSError:
+        return None  # a read-only run folder: the prediction stands without its picture
+    return path
+
+
 def predict_image(run_dir: Path, image: Path, impl: str | None = None, path: Path | None = None) -> Prediction:
-    """Classify one image file with a saved run (see :func:`autograder.training.data.load_image` for the preparation)."""
+    """Classify one image file with a saved run, and show what the network saw.
+
+    The image is prepared like the training data (:func:`autograder.training.data.load_image`),
+    saved as ``<run>/predict-<image stem>.png`` and compared with the training
+    images (:func:`autograder.training.nearest.familiarity`).
+    """
     run = open_run(run_dir, impl, path)
     x = load_image(Path(image), run.model.input_shape[1:]).astype(run.model.dtype)  # (1, 1, H, W)
     probabilities = run.model.probabilities(x)[0]  # (num_classes,)
     label = int(np.argmax(probabilities))
-    return Prediction(label, run.classes[label], probabilities, run.classes, x[0, 0])
+    picture = save_picture(x[0, 0], run.run_dir / f"predict-{Path(image).stem}.png")
+    try:
+        data = load_dataset(run.config.data, Path(run.config.data_dir) if run.config.data_dir else None)
+        known = familiarity(x[0], data) if data.input_shape == run.model.input_shape else None
+    except CnnlabError:
+        known = None  # the MNIST files moved: the prediction stands without the comparison
+    return Prediction(label, run.classes[label], probabilities, run.classes, x[0, 0], picture, known)

@@ -176,3 +176,35 @@ def test_train_with_a_loop_written_convolution_says_it_is_slow_and_how_to_vector
     assert "Your layers are slow: this run will take about" in text and "with cnnlab's reference layers" in text
     assert "conv_forward" in text and "conv_backward" in text and "sliding_window_view" in text
     assert "max_pool_forward" not in text and "Test accuracy" in text
+
+
+def test_predict_shows_what_the_network_saw_and_saves_it(run_dir, tmp_path):
+    from tests.training.drawing import draw_digit
+
+    draw_digit(4, canvas=(300, 200), height=0.5, stroke=0.05, offset=(-0.1, 0.1)).save(tmp_path / "my four.png")
+    result = runner.invoke(app, ["predict", str(run_dir), str(tmp_path / "my four.png")])
+    assert result.exit_code == 0, result.output
+    grid = [line for line in result.output.splitlines() if line.startswith("│")]
+    assert len(grid) == 8 and all(len(line) == 2 + 16 for line in grid)
+    assert "█" in "".join(grid) and "What the network was shown (8x8" in said(result)
+    picture = run_dir / "predict-my four.png"
+    assert f"Saved as {picture}" in said(result)
+    saved = np.asarray(Image.open(picture))
+    assert saved.shape == (160, 160)
+    shown = saved[::20, ::20] / 255.0  # (8, 8): one sample per enlarged pixel
+    assert np.all(np.isclose(shown * 16, np.round(shown * 16), atol=0.05))  # counts of 16, as the digits are
+    assert "Its nearest training image is a" in said(result) and "unlike anything" not in said(result)
+
+
+def test_predict_says_when_the_input_is_unlike_the_training_images(run_dir, tmp_path):
+    from PIL import ImageDraw
+
+    letter = Image.new("L", (200, 200), 255)
+    pen = ImageDraw.Draw(letter)
+    pen.line([(40, 160), (100, 30), (160, 160)], fill=0, width=14)
+    pen.line([(65, 110), (135, 110)], fill=0, width=14)
+    letter.save(tmp_path / "A.png")
+    result = runner.invoke(app, ["predict", str(run_dir), str(tmp_path / "A.png")])
+    assert result.exit_code == 0, result.output
+    text = said(result)
+    assert "This image is unlike anything the network learnt from" in text and "at most" in text
