@@ -63,9 +63,9 @@ def find_exercise(name: str | int) -> Exercise:
     Parameters
     ----------
     name : str or int
-        ``exercise3``, ``ex3``, ``3``, the topic (``convolution``) or the name
-        of one of its modules (``losses``); case and surrounding blanks are
-        ignored.
+        ``exercise3``, ``ex3``, ``3``, the topic (``convolution``), the name
+        of one of its modules (``losses``), or the start of any of these that
+        fits one exercise only (``conv``); case and surrounding blanks are ignored.
 
     Returns
     -------
@@ -74,7 +74,8 @@ def find_exercise(name: str | int) -> Exercise:
     Raises
     ------
     UsageError
-        If nothing matches; the message lists the valid names.
+        If nothing matches, or the start of a name fits several exercises; the
+        message names the candidates and lists the valid names.
     """
     key = str(name).strip().lower()
     for prefix in ("exercise", "ex"):
@@ -84,4 +85,11 @@ def find_exercise(name: str | int) -> Exercise:
     for ex in EXERCISES:
         if key == str(ex.number) or key == ex.topic or key in ex.modules:
             return ex
+    fits = [ex for ex in EXERCISES if key and any(n.startswith(key) for n in (ex.name, ex.topic, *ex.modules))]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        candidates = ", ".join(f"{ex.name} ({ex.topic})" for ex in fits)
+        raise UsageError(f"'{name}' could be any of {candidates}: type a little more of the name. "
+                         f"Valid names: {valid_names()}.")
     raise UsageError(f"There is no exercise called '{name}'. Valid names: {valid_names()}.")

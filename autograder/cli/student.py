@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
 
-from autograder.errors import UsageError
+from autograder.errors import CnnlabError, UsageError
 from autograder.grading.grader import grade_exercise
 from autograder.exercises import EXERCISES, find_exercise, valid_names
 from autograder.report.console import render_check, render_status
-from autograder.report.gradescope import results_json
+from autograder.grading.results import ExerciseResult
+from autograder.report.gradescope import problem_json, results_json
 from autograder.paths import resolve_submission
-from autograder.cli.ui import console, friendly_errors
+from autograder.cli.ui import FlagCommand, console, friendly_errors
 
-PathOption = Annotated[Optional[Path], typer.Option(
-    "--path", help="Folder holding your modules under the same file names as exercises/ (default: exercises/).")]
+PathOption = Annotated[Optional[list[Path]], typer.Option(
+    "--path", metavar="DIR", show_default=False,
+    help="Folder holding your modules under the same file names as exercises/ (default: exercises/).")]
 JsonOption = Annotated[bool, typer.Option(
-    "--json", help="Print only a Gradescope-compatible results object on stdout.")]
+    "--json", help="Print only a Gradescope-compatible results object on stdout, whatever happens.")]
 HiddenOption = Annotated[bool, typer.Option(
     "--hidden", help="Instructors: also run the hidden tests (needs the solutions package).")]
 WeakOption = Annotated[bool, typer.Option(
@@ -34,8 +36,35 @@ ExerciseArgument = Annotated[str, typer.Argument(
     help=f"Which exercise: exercise3, ex3, 3 or its topic. One of: {valid_names()}.", show_default=False)]
 
 
+def _one(paths: list[Path] | None) -> Path | None:
+    """The one ``--path`` given (None for none); giving it twice is refused rather than silently using the last."""
+    if paths and len(paths) > 1:
+        raise UsageError(f"--path was given {len(paths)} times ({', '.join(map(str, paths))}); "
+                         "give it once, with the folder that holds your modules.")
+    return paths[0] if paths else None
+
+
+def _graded(as_json: bool, names: list[str], grade: Callable[[], list[ExerciseResult]]) -> list[ExerciseResult]:
+    """``grade()``; with ``--json``, a results object reaches stdout even when grading cannot start.
+
+    A missing, empty or nested folder, a repeated ``--path`` or a wrong exercise
+    name then print a ``could-not-grade`` object naming the problem (and exit
+    1, or 2 for a usage error) instead of a message on stderr only.
+    """
+    if not as_json:
+        return grade()
+    try:
+        return grade()
+    except CnnlabError as error:
+        problem, code = str(error), error.exit_code
+    except Exception as error:  # noqa: BLE001  --json promises an object on stdout, whatever went wrong
+        problem, code = f"cnnlab could not grade this submission ({type(error).__name__}: {error}).", 1
+    typer.echo(json.dumps(problem_json(problem, names), indent=2))
+    raise typer.Exit(code)
+
+
 def _grade_all(path, hidden, timeout, weak=False):
-    folder = resolve_submission(path)
+    folder = resolve_submission(_one(path))
     return [grade_exercise(ex, folder, hidden=hidden, timeout=timeout, allow_weak_isolation=weak) for ex in EXERCISES]
 
 
@@ -64,10 +93,11 @@ def check(
         if exercise is not None or not all_:
             raise UsageError("Name one exercise, or use --all for every exercise. "
                              f"Valid names: {valid_names()}.")
-        results = _grade_all(path, hidden, timeout, weak)
+        results = _graded(as_json, [ex.name for ex in EXERCISES], lambda: _grade_all(path, hidden, timeout, weak))
         _show_status(results, as_json)
         raise typer.Exit(0 if all(r.passed for r in results) else 1)
-    result = grade_exercise(find_exercise(exercise), path, hidden=hidden, timeout=timeout, allow_weak_isolation=weak)
+    [result] = _graded(as_json, [str(exercise)], lambda: [grade_exercise(
+        find_exercise(exercise), _one(path), hidden=hidden, timeout=timeout, allow_weak_isolation=weak)])
     if as_json:
         typer.echo(json.dumps(results_json([result]), indent=2))
     else:
@@ -77,8 +107,13 @@ def check(
 
 def status(path: PathOption = None, as_json: JsonOption = False, hidden: HiddenOption = False,
            timeout: TimeoutOption = 5.0, weak: WeakOption = False) -> None:
-    """Show points and progress over every exercise."""
-    _show_status(_grade_all(path, hidden, timeout, weak), as_json)
+    """Show points and progress over every exercise.
+
+    Exit code 0 when every exercise passes, 1 otherwise (a failing test, or code that could not be graded).
+    """
+    results = _graded(as_json, [ex.name for ex in EXERCISES], lambda: _grade_all(path, hidden, timeout, weak))
+    _show_status(results, as_json)
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
 
 
 def hint(exercise: ExerciseArgument, path: PathOption = None, timeout: TimeoutOption = 5.0) -> None:
@@ -88,7 +123,7 @@ def hint(exercise: ExerciseArgument, path: PathOption = None, timeout: TimeoutOp
     from autograder.student.hints import failing_functions, next_hint
 
     ex = find_exercise(exercise)
-    folder = resolve_submission(path)
+    folder = resolve_submission(_one(path))
     result = grade_exercise(ex, folder, timeout=timeout)
     failing = failing_functions(ex, [t.name for t in result.tests if not t.passed],
                                 [t.name for t in result.tests if t.passed])
@@ -115,7 +150,7 @@ def reset(
     from autograder.student.backups import reset_exercise
 
     ex = find_exercise(exercise)
-    folder = resolve_submission(path)
+    folder = resolve_submission(_one(path))
     files = ", ".join(f"{m}.py" for m in ex.modules)
     if not yes and not typer.confirm(f"Replace {files} in {folder} with the original stub? "
                                      "(your file is backed up first)"):
@@ -136,7 +171,7 @@ def watch(
     """Rerun the check every time you save one of your files (Ctrl-C to stop)."""
     from autograder.student.watch import watch as watch_loop
 
-    folder = resolve_submission(path)
+    folder = resolve_submission(_one(path))
     fixed = find_exercise(exercise) if exercise else None
 
     def run_once() -> None:
@@ -159,4 +194,4 @@ def watch(
 def register(app: typer.Typer) -> None:
     """Add the students' commands to ``app``."""
     for command in (check, status, hint, reset, watch):
-        app.command()(friendly_errors(command))
+        app.command(cls=FlagCommand)(friendly_errors(command))

@@ -7,6 +7,7 @@ from typing import Callable, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from autograder.errors import CnnlabError
 
@@ -14,6 +15,17 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 F = TypeVar("F", bound=Callable)
+
+
+class FlagCommand(TyperCommand):
+    """A command whose ``--help`` shows on/off flags as flags, without a ``<bool>`` value they do not take."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
 
 
 def friendly_errors(fn: F) -> F:

@@ -246,9 +246,9 @@ def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | Non
         empty = [seen.empty[f.partition(".")[0]] for f in missing if f.partition(".")[0] in seen.empty]
         names = ", ".join(f"{f.partition('.')[2]} in {f.partition('.')[0]}.py" for f in missing)
         return done(COULD_NOT_GRADE, empty[0] if empty else f"your code has no {names}.")
-    first = next((name for stuck, name in seen.stalled if stuck <= functions), None)
-    if first is not None:
-        return done(FAILED, f"Not run: {_names(functions)} did not finish in '{first}' (it timed out after "
+    stalled = next(((stuck, name) for stuck, name in seen.stalled if stuck <= functions), None)
+    if stalled is not None:
+        return done(FAILED, f"Not run: {_names(stalled[0])} did not finish in '{stalled[1]}' (it timed out after "
                             f"{sandbox.limits.timeout:g} s), and this test calls it too. Fix that loop first.")
     outcome = sandbox.run({**program, "inputs": copy.deepcopy(program["inputs"])})
     printed = clean_text(outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:]

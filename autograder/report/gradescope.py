@@ -9,7 +9,7 @@ The object follows Gradescope's results format (``score``, ``max_score``,
 from __future__ import annotations
 
 from autograder.grading.results import COULD_NOT_GRADE, GRADED, PASSED, ExerciseResult, TestResult
-from autograder.report.text import feedback
+from autograder.report.text import feedback, safe
 
 SCHEMA_VERSION = 1
 
@@ -39,3 +39,17 @@ def results_json(results: list[ExerciseResult]) -> dict:
     else:
         data["exercise"] = results[0].exercise.name
     return data
+
+
+def problem_json(problem: str, exercises: list[str]) -> dict:
+    """The results object when grading could not start at all (no such folder, nothing in it, a wrong name).
+
+    Parameters
+    ----------
+    problem : str
+        What stopped the grading, for the student.
+    exercises : list of str
+        The exercises that were asked for, as the student named them.
+    """
+    return {"version": SCHEMA_VERSION, "status": COULD_NOT_GRADE, "score": 0, "max_score": 0, "tests": [],
+            "output": safe(problem), "exercises_asked": [safe(name, 100) for name in exercises]}
