@@ -245,7 +245,8 @@ def readable(roots, hidden) -> list[str]:
     return out
 
 
-def bwrap_argv(bwrap: str, *, read: list[str], hide: list[str], submission: str, sandbox_dir: str) -> list[str]:
+def bwrap_argv(bwrap: str, *, read: list[str], hide: list[str], submission: str, sandbox_dir: str,
+               status_fd: int | None = None) -> list[str]:
     """The ``bwrap`` options that build the child's world (the command follows them).
 
     Parameters
@@ -258,6 +259,8 @@ def bwrap_argv(bwrap: str, *, read: list[str], hide: list[str], submission: str,
         The student's folder, shown read-only; the child starts there.
     sandbox_dir : str
         The folder of the child's own code, shown read-only even when ``hide`` covers it.
+    status_fd : int, optional
+        Where bwrap writes its status as JSON (the child's process id outside the namespace).
     """
     argv = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
@@ -277,7 +280,7 @@ def bwrap_argv(bwrap: str, *, read: list[str], hide: list[str], submission: str,
         if any(inside(path, r) and path != r for r in read) and os.path.isdir(path):
             argv += ["--tmpfs", path, "--remount-ro", path]
     argv += ["--ro-bind", sandbox_dir, sandbox_dir, "--ro-bind", submission, submission, "--chdir", submission]
-    return argv
+    return argv + (["--json-status-fd", str(status_fd)] if status_fd is not None else [])
 
 
 # -- putting the layers up (the child's side) --------------------------------------

@@ -104,6 +104,8 @@ class Sandbox:
         self.layers: dict = {}
         self.proc: subprocess.Popen | None = None
         self._scratch: str | None = None
+        self._status_r: int | None = None
+        self._inner_pid: int | None = None
         self._next_id = 0
 
     @property
@@ -124,7 +126,8 @@ class Sandbox:
         self._res_r, res_w = os.pipe()
         self._log = tempfile.TemporaryFile()
         given = {layer.name for layer in isolation.probe() if layer.active} if self.kernel else set()
-        command, scratch = self._command(given, req_r, res_w)
+        status_r, status_w = os.pipe() if "namespaces" in given else (None, None)
+        command, scratch = self._command(given, req_r, res_w, status_w)
         config = {
             "submission": str(self.submission), "modules": self.modules,
             "memory_mb": self.limits.memory_mb,
@@ -141,10 +144,14 @@ class Sandbox:
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            pass_fds=(req_r, res_w), env=env, cwd=str(self.submission), start_new_session=True,
+            pass_fds=tuple(fd for fd in (req_r, res_w, status_w) if fd is not None), env=env,
+            cwd=str(self.submission), start_new_session=True,
         )
         os.close(req_r)
         os.close(res_w)
+        self._status_r = status_r
+        if status_w is not None:
+            os.close(status_w)
         self._log_seen = 0
         started = time.monotonic()
         try:
@@ -156,6 +163,7 @@ class Sandbox:
         if armed.get("kind") != "armed" or not isinstance(armed.get("layers"), dict):
             raise SandboxDied(self._fail("garbled", "sent something other than its report on isolation"))
         self.layers = {str(k): str(v)[:300] for k, v in armed["layers"].items()}
+        self._inner_pid = self._bwrap_child_pid()
         started = time.monotonic()
         header, _ = self._receive(self.limits.timeout, started, during="while importing your modules")
         if header.get("kind") != "hello" or not isinstance(header.get("modules"), dict):
@@ -171,9 +179,11 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        for fd in (self._req_w, self._res_r):
+        self._reap_inner()
+        for fd in (self._req_w, self._res_r, self._status_r):
             try:
-                os.close(fd)
+                if fd is not None:
+                    os.close(fd)
             except OSError:
                 pass
         self._log.close()
@@ -182,11 +192,46 @@ class Sandbox:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
-    def _command(self, given: set, req_fd: int, res_fd: int) -> tuple[list[str], str]:
+    def _bwrap_child_pid(self) -> int | None:
+        """The child's process id outside its namespace, as bwrap reported it on its status pipe."""
+        if self._status_r is None:
+            return None
+        os.set_blocking(self._status_r, False)
+        try:
+            first = os.read(self._status_r, 4096).split(b"\n", 1)[0]
+            return int(json.loads(first)["child-pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _reap_inner(self) -> None:
+        """Kill the process inside bwrap's namespaces and wait until it is gone.
+
+        It runs in a session of its own, so killing bwrap's process group misses it:
+        bwrap's --die-with-parent ends it soon after, this makes that certain and
+        immediate, so nothing of a check is still running when ``close`` returns.
+        """
+        pid, self._inner_pid = getattr(self, "_inner_pid", None), None
+        if pid is None:
+            return
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as handle:
+                    if handle.read().rsplit(b")", 1)[-1].split()[0] in (b"Z", b"X"):
+                        return  # dead; its new parent reaps it
+            except OSError:
+                return
+            time.sleep(0.002)
+
+    def _command(self, given: set, req_fd: int, res_fd: int, status_fd: int | None) -> tuple[list[str], str]:
         """The command that starts the child (inside ``bwrap`` when namespaces are given) and its scratch folder."""
         child = [sys.executable, "-I", "-B", "-u", str(CHILD), str(req_fd), str(res_fd)]
         if "namespaces" in given:
-            bwrap = isolation.bwrap_argv(isolation.bwrap_path(), read=isolation.python_dirs(),
+            bwrap = isolation.bwrap_argv(isolation.bwrap_path(), status_fd=status_fd, read=isolation.python_dirs(),
                                          hide=[*self.protect, *self.hide], submission=str(self.submission),
                                          sandbox_dir=str(CHILD.parent))
             return bwrap + child, "/tmp"
