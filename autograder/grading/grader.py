@@ -138,8 +138,9 @@ def _clean_imports(exercise: Exercise, imports) -> dict:
             clean[module] = {"ok": True, "names": names}
         else:
             error = report.get("error")
-            clean[module] = {"ok": False, "error": _clean_error(error if isinstance(error, dict) else
-                                                                {"message": UNREADABLE})}
+            readable = (isinstance(error, dict) and isinstance(error.get("type"), str) and error["type"].isidentifier()
+                        and isinstance(error.get("message"), str))
+            clean[module] = {"ok": False, "error": _clean_error(error if readable else {"message": UNREADABLE})}
     return clean
 
 
@@ -180,6 +181,8 @@ def _import_problem(exercise: Exercise, imports: dict) -> str:
             return f"there is no {module}.py in your folder."
         if not report.get("ok"):
             error = report.get("error", {})
+            if error.get("message") == UNREADABLE:
+                return f"{module}.py could not be graded: {UNREADABLE}."
             line = f" (line {error['line']})" if error.get("line") else ""
             return (f"{module}.py could not be imported{line}: {error.get('type', 'error')}: "
                     f"{error.get('message', '')}{_frames(error)}")
@@ -305,7 +308,8 @@ def _outcome_problem(check: Check, outcome: Outcome, sandbox: Sandbox, functions
         return (f"Your code timed out after {sandbox.limits.timeout:g} s in {_names(functions)}. "
                 f"Is there a loop in it that never ends?"), FAILED
     if outcome.kind != "error":
-        return f"Your code {clean_text(outcome.message, 500)}.", FAILED
+        said = clean_text(outcome.message, 500) or "ended before it could answer (os._exit or sys.exit in your code?)"
+        return f"Your code {said}.", FAILED
     error = _clean_error({**outcome.error, "where": outcome.error.get("where", "")})
     kind, message, where = error["type"], error["message"], error["where"]
     if check.expect_error and kind == check.expect_error:

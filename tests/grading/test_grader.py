@@ -139,6 +139,8 @@ class ScriptedSandbox:
     script: dict = {}
     runs: list = []
 
+    kernel_isolated = False
+
     def __init__(self, *args, **kwargs):
         self.limits = Limits(timeout=5.0)
 
@@ -253,11 +255,13 @@ def test_an_exception_while_grading_one_test_fails_that_test_only(scripted, fail
 
 
 @pytest.mark.parametrize("imports, says", [
-    ({"activations": "yes"}, "could not be imported"),
-    ({"activations": {"ok": True, "names": 5}}, "could not be imported"),
+    ({"activations": "yes"}, "an import report it cannot read"),
+    ({"activations": {"ok": True, "names": 5}}, "an import report it cannot read"),
     ({"activations": {"ok": False, "error": {"type": HOSTILE, "message": HOSTILE, "frames": [None]}}},
-     "could not be imported"),
-    ([1, 2, 3], "could not be imported"),
+     "an import report it cannot read"),
+    ({"activations": {"ok": False, "error": {"type": "ImportError", "message": HOSTILE, "frames": [None]}}},
+     "could not be imported: ImportError: EEEE"),
+    ([1, 2, 3], "an import report it cannot read"),
     (RuntimeError("hello frame of the wrong shape"), "did not start"),
     ({"activations": {"ok": True, "names": []}}, "defines none of the functions"),
 ])
