@@ -14,7 +14,8 @@ import typer
 from autograder.errors import CnnlabError, UsageError
 from autograder.grading.grader import grade_exercise
 from autograder.exercises import EXERCISES, find_exercise, valid_names
-from autograder.report.console import render_check, render_status
+from autograder.grading.speed import measure_speed
+from autograder.report.console import render_check, render_speed, render_status
 from autograder.grading.results import ExerciseResult
 from autograder.report.gradescope import problem_json, results_json
 from autograder.paths import resolve_submission
@@ -102,6 +103,7 @@ def check(
         typer.echo(json.dumps(results_json([result]), indent=2))
     else:
         render_check(console, result)
+        render_speed(console, measure_speed(result.exercise, _one(path), timeout=timeout))
     raise typer.Exit(0 if result.passed else 1)
 
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, ExerciseResult
+from autograder.grading.speed import SpeedReport
 from autograder.report.text import feedback, safe
 
 MARKS = {"passed": ("passed", "green"), "failed": ("failed", "red"),
@@ -49,6 +50,30 @@ def render_check(console: Console, result: ExerciseResult) -> None:
     if result.isolation == "weak" and any(t.hidden for t in result.tests):
         console.print(Text("Graded with weak isolation: the kernel's layers (namespaces, Landlock, seccomp) were "
                            "not around this code; `cnnlab doctor` says which are missing.", style="bold yellow"))
+
+
+def _ms(seconds: float) -> str:
+    return f"{1000 * seconds:.2f} ms" if seconds < 0.01 else f"{1000 * seconds:.0f} ms"
+
+
+def render_speed(console: Console, report: SpeedReport | None) -> None:
+    """The line under ``check``'s table: the layer's speed against the vectorised reference. No points hang on it."""
+    if report is None:
+        return
+    if not report.timings:
+        console.print(Text(f"Speed not measured: {safe(report.problem, 300)}.", style="dim"))
+        return
+    slow = [t for t in report.timings if t.slow]
+    if not slow:  # sub-millisecond figures are mostly the sandbox's jitter: no numbers to misread
+        names = " and ".join(t.function for t in report.timings)
+        console.print(Text(f"Speed: {names} keep up with a vectorised implementation on a training-sized batch.",
+                           style="dim"))
+        return
+    parts = "; ".join(f"{t.function} takes {_ms(t.seconds)}, {t.ratio:.0f} times the vectorised reference's "
+                      f"{_ms(t.reference_seconds)}" for t in slow)
+    console.print(Text.assemble(("Slow: ", "bold yellow"), f"on a training-sized batch ({report.batch}), {parts}. "
+                                "No points hang on it, but cnnlab train will run many times slower: take the "
+                                "Python loops over pixels out (the function's docstring says how)."))
 
 
 def _feedback_panels(result: ExerciseResult) -> list[tuple[list[str], str, str]]:
