@@ -6,8 +6,8 @@ import numpy as np
 
 from autograder.checks.inputs import away_from_zero, random_shape, with_dout
 from autograder.checks.judges import keeps_float32, values_close
-from autograder.checks.spec import (Check, Hint, backward_value, forward_then_backward, forward_value, gradient_check,
-                                    one_call, program, raises, with_requirements)
+from autograder.checks.spec import (Check, Hint, backward_value, forward_value, gradient_check, layer_keeps_float32,
+                                    one_call, raises, with_requirements)
 
 MODULE = "activations"
 
@@ -80,16 +80,6 @@ def keeps_float32_check(function: str) -> Check:
                  uses_reference=False)
 
 
-def keeps_float32_both(name: str, fwd: str, bwd: str, kwargs=None) -> Check:
-    """Forward then backward on float32 x and dout (three axes): out and dx must both be float32."""
-    f, b = f"{MODULE}.{fwd}", f"{MODULE}.{bwd}"
-    build = lambda rng: program(float32_3d(rng), forward_then_backward(f, b, ["$x"], kwargs), ["fwd.0", "bwd"])  # noqa: E731
-    judge = keeps_float32(["fwd.0", "bwd"], lambda ctx, output, found: (
-        f"{fwd if output == 'fwd.0' else bwd} turned float32 input into {found}; keep the dtype of x (and of dout "
-        f"in backward): build results from them (np.where, x * mask) rather than from float64 constants."))
-    return Check(f"{name} keeps float32, forward and backward", 1, build, judge, uses_reference=False)
-
-
 RELU_FORWARD, RELU_BACKWARD = f"{MODULE}.relu_forward", f"{MODULE}.relu_backward"
 LEAKY_FORWARD, LEAKY_BACKWARD = f"{MODULE}.leaky_relu_forward", f"{MODULE}.leaky_relu_backward"
 SOFTMAX_FORWARD = f"{MODULE}.softmax_forward"
@@ -113,12 +103,14 @@ CHECKS = with_requirements([
           uses_reference=False),
     keeps_float32_check("relu_forward"),
     keeps_float32_check("softmax_forward"),
-    *[keeps_float32_both(name, fwd, bwd, kwargs) for name, fwd, bwd, kwargs in (
+    *[layer_keeps_float32(f"{name} keeps float32, forward and backward", f"{MODULE}.{fwd}", f"{MODULE}.{bwd}",
+                          float32_3d, ["$x"], kwargs) for name, fwd, bwd, kwargs in (
         ("ReLU", "relu_forward", "relu_backward", None),
         ("leaky ReLU", "leaky_relu_forward", "leaky_relu_backward", {"alpha": 0.2}),
         ("sigmoid", "sigmoid_forward", "sigmoid_backward", None),
         ("tanh", "tanh_forward", "tanh_backward", None),
         ("softmax", "softmax_forward", "softmax_backward", None))],
+    forward_value("leaky ReLU forward, default alpha", 1, LEAKY_FORWARD, small, ["$x"]),
     forward_value("sigmoid on inputs of 1e4", 1, f"{MODULE}.sigmoid_forward", huge_logits, ["$x"]),
     forward_value("softmax over the last axis of a 3-D x", 1, SOFTMAX_FORWARD, logits_3d, ["$x"]),
     raises("softmax rejects an empty last axis", 1, SOFTMAX_FORWARD, empty_last_axis, ["$x"],

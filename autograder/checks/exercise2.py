@@ -7,10 +7,10 @@ import math
 import numpy as np
 
 from autograder.checks.compare import check_array, check_float
-from autograder.checks.inputs import away_from_zero, random_shape
-from autograder.checks.judges import inputs_unchanged, short_name
-from autograder.checks.spec import (Check, Hint, backward_value, call, fn, forward_value, gradient_check, program,
-                                    raises, with_requirements)
+from autograder.checks.inputs import as_float32, away_from_zero, random_shape
+from autograder.checks.judges import inputs_unchanged, keeps_float32, short_name
+from autograder.checks.spec import (Check, Hint, backward_value, call, fn, forward_value, gradient_check, one_call,
+                                    program, raises, with_requirements)
 
 AFFINE_FORWARD, AFFINE_BACKWARD = "linear.affine_forward", "linear.affine_backward"
 CROSS_ENTROPY, MSE = "losses.softmax_cross_entropy", "losses.mse_loss"
@@ -146,6 +146,22 @@ def loss_checks(case, loss, make, args, owner, points=(1, 1), mistakes_loss=(), 
                       **common)]
 
 
+def gradient_keeps_float32(loss, make, args) -> Check:
+    """The gradient a loss returns (item 1) must keep the dtype of float32 predictions or scores."""
+    words, grad = LOSS_WORDS[loss]
+    judge = keeps_float32(["fwd.1"], lambda ctx, name, found: (
+        f"{short_name(loss)} returned {grad} as {found} for float32 {args[0][1:]}: the gradient keeps the dtype of "
+        f"{args[0][1:]}. Divide by a Python int ({'N = len(y)' if loss == CROSS_ENTROPY else 'pred.size'}), and cast "
+        f"anything float64 you built back with .astype({args[0][1:]}.dtype)."))
+    return Check(f"{words} {grad} keeps float32", 1, one_call(loss, as_float32(make), args, outputs=("fwd.1",)),
+                 judge, uses_reference=False)
+
+
+def one_bias(rng):
+    """x of shape (2, 3, 4), w of shape (12, 5), and b of shape (1,): it would broadcast over the 5 outputs."""
+    return {"x": rng.standard_normal((2, 3, 4)), "w": rng.standard_normal((12, 5)), "b": np.zeros(1)}
+
+
 # --- gradcheck: the student's numerical gradients against closed forms ---------------------------------------------
 
 CLOSED_FORMS = {  # the gradient of each test function of autograder.sandbox.program, from the inputs
@@ -254,6 +270,9 @@ REQUIRES = {
     "cross-entropy rejects negative labels": ("cross-entropy loss, small case",),
     "MSE gradient check": ("MSE loss, small case",),
     "MSE rejects mismatched shapes": ("MSE loss, small case",),
+    "affine forward rejects a bias of shape (1,)": ("affine forward, x of shape (N, d1, d2)",),
+    "cross-entropy dscores keeps float32": ("cross-entropy dscores, small case",),
+    "MSE dpred keeps float32": ("MSE dpred, small case",),
     "numerical_gradient leaves x as it was": ("numerical_gradient of sum(x^3)",),
     "numerical_gradient_array leaves x and dout as they were": ("numerical_gradient_array of sin(x)",),
 }
@@ -278,6 +297,8 @@ CHECKS = with_requirements([
                   hidden=True),
     backward_value("affine backward, fresh shapes", 1, *AFFINE, affine_fresh, AFFINE_ARGS, **AFFINE_GRADS,
                    mistakes=AFFINE_MISTAKES, hidden=True),
+    raises("affine forward rejects a bias of shape (1,)", 1, AFFINE_FORWARD, one_bias, AFFINE_ARGS,
+           must_mention=("(1,)",)),
     # softmax cross-entropy
     *loss_checks(", small case", CROSS_ENTROPY, ce_small, CE_ARGS, "scores",
                  mistakes_loss=("ce-summed",), mistakes_grad=("ce-summed",)),
@@ -303,6 +324,8 @@ CHECKS = with_requirements([
               owner="pred", mistakes=("mse-batch-mean", "mse-no-factor-2")),
     gradient_check("MSE gradient check", 1, MSE, None, mse((3, 4)), MSE_ARGS,
                    grads=("dpred",), wrt=("pred",), analytic_index=1),
+    gradient_keeps_float32(CROSS_ENTROPY, ce_small, CE_ARGS),
+    gradient_keeps_float32(MSE, mse_small, MSE_ARGS),
     raises("MSE rejects mismatched shapes", 1, MSE, mismatched_shapes, MSE_ARGS, must_mention=("(4, 1)", "(4,)")),
     *loss_checks(", fresh shapes", MSE, mse_fresh, MSE_ARGS, "pred",
                  mistakes_loss=("mse-batch-mean",), mistakes_grad=("mse-batch-mean", "mse-no-factor-2"),

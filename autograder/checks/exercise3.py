@@ -203,7 +203,14 @@ REQUIRES = {
        for what in ("a kernel taller than the input", "a kernel wider than the padded input",
                     "different channel counts")},
     "conv_forward rejects different channel counts": ("conv forward, stride 1, pad 0",),
+    "conv_output_shape rejects stride 0": ("conv_output_shape values",),
+    "conv_forward rejects a bias of the wrong shape": ("conv forward, stride 1, pad 0",),
 }
+
+def bias_of_three(rng) -> dict:
+    """Two filters, but a bias of three entries."""
+    return {"x": rng.standard_normal((1, 2, 4, 4)), "w": rng.standard_normal((2, 2, 3, 3)), "b": np.zeros(3)}
+
 
 CHECKS = with_requirements([
     forward_value("conv forward, worked example (every output is 6)", 2, CONV_FORWARD, worked_example, CONV_ARGS,
@@ -232,6 +239,12 @@ CHECKS = with_requirements([
     rejects("conv_output_shape rejects different channel counts", (2, 3, 5, 5), (4, 5, 3, 3), 0, ("3", "5")),
     raises("conv_forward rejects different channel counts", 1, CONV_FORWARD, channels_differ, CONV_ARGS,
            must_mention=("3", "2")),
+    forward_value("conv forward, default stride and pad", 1, CONV_FORWARD, CASES["stride 1, pad 0"].inputs,
+                  CONV_ARGS, shape_hint=CASES["stride 1, pad 0"].hint, mistakes=FORWARD_MISTAKES),
+    raises("conv_output_shape rejects stride 0", 1, CONV_OUTPUT_SHAPE, no_inputs, [(1, 1, 5, 5), (1, 1, 3, 3)],
+           {"stride": 0, "pad": 0}, must_mention=("stride",)),
+    raises("conv_forward rejects a bias of the wrong shape", 1, CONV_FORWARD, bias_of_three, CONV_ARGS,
+           must_mention=("(3,)",)),
     forward_value("conv forward, fresh random shapes", 1, CONV_FORWARD, fresh_case, CONV_ARGS, FRESH_KWARGS,
                   shape_hint=FORMULA, mistakes=FORWARD_MISTAKES, hidden=True),
     backward_value("conv backward, fresh random shapes", 1, *CONV, fresh_case, CONV_ARGS, FRESH_KWARGS, **CONV_GRADS,

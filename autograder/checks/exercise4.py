@@ -12,7 +12,7 @@ import numpy as np
 from autograder.checks.inputs import Case, size_formula
 from autograder.checks.judges import output_shape_first, short_name
 from autograder.checks.spec import (Check, Hint, backward_value, forward_then_backward, forward_value, gradient_check,
-                                    program, raises, with_requirements)
+                                    layer_keeps_float32, program, raises, with_requirements)
 
 MODULE = "pooling"
 MAX_POOL_FORWARD, MAX_POOL_BACKWARD = f"{MODULE}.max_pool_forward", f"{MODULE}.max_pool_backward"
@@ -193,6 +193,8 @@ REQUIRES = {
     "avg pool gradient adds up to dout": ("avg pool forward, pool 3 stride 1 (overlapping)",),
     "avg pool gradient check, pool 3 stride 1": ("avg pool forward, pool 3 stride 1 (overlapping)",),
     "max pool rejects a pool larger than the input": ("max pool forward, worked example",),
+    "max pool backward keeps float32": ("max pool forward keeps float32", "max pool backward, 2x2 stride 2"),
+    "avg pool backward keeps float32": ("avg pool forward keeps float32", "avg pool backward, 2x2 stride 2"),
     "avg pool rejects a pool larger than the input": ("avg pool forward, worked example",),
     "max pool gradient check, fresh random shapes": ("max pool forward, fresh random shapes",),
     "avg pool gradient check, fresh random shapes": ("avg pool forward, fresh random shapes",),
@@ -220,6 +222,11 @@ CHECKS = with_requirements([
     grad_check("avg pool", AVG_POOL, AVG_CASES["pool 3 stride 1 (overlapping)"]),
     float32_forward("max pool", MAX_POOL_FORWARD),
     float32_forward("avg pool", AVG_POOL_FORWARD),
+    *[forward_value(f"{label} forward, default pool_size and stride", 1, forward, MAX_CASES["2x2 stride 2"].inputs,
+                    ["$x"], shape_hint=MAX_CASES["2x2 stride 2"].hint)
+      for label, forward in (("max pool", MAX_POOL_FORWARD), ("avg pool", AVG_POOL_FORWARD))],
+    layer_keeps_float32("max pool backward keeps float32", *MAX_POOL, FLOAT32.inputs, ["$x"], FLOAT32.kwargs),
+    layer_keeps_float32("avg pool backward keeps float32", *AVG_POOL, FLOAT32.inputs, ["$x"], FLOAT32.kwargs),
     raises("max pool rejects a pool larger than the input", 1, MAX_POOL_FORWARD, too_big, ["$x"], POOL_OF_4,
            must_mention=("4", "3")),
     raises("avg pool rejects a pool larger than the input", 1, AVG_POOL_FORWARD, too_big, ["$x"], POOL_OF_4,

@@ -40,6 +40,16 @@ def with_dout(make: Callable[[np.random.Generator], dict]) -> Callable[[np.rando
     return inputs
 
 
+def as_float32(make: Callable[[np.random.Generator], dict]) -> Callable[[np.random.Generator], dict]:
+    """``make`` with every floating-point array it draws cast to float32 (labels and other integers stay)."""
+
+    def inputs(rng: np.random.Generator) -> dict:
+        return {key: value.astype(np.float32) if isinstance(value, np.ndarray) and value.dtype.kind == "f" else value
+                for key, value in make(rng).items()}
+
+    return inputs
+
+
 def random_shape(rng: np.random.Generator, axes: tuple[int, int], sizes: tuple[int, int]) -> tuple[int, ...]:
     """A shape of ``axes[0]`` to ``axes[1] - 1`` axes, each ``sizes[0]`` to ``sizes[1] - 1`` long.
 

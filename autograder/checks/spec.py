@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from autograder.checks.compare import check_array, check_float
-from autograder.checks.judges import inputs_unchanged, short_name
+from autograder.checks.judges import inputs_unchanged, keeps_float32, short_name
 from autograder.sandbox.wire import Described, Typed
 
 
@@ -355,6 +355,23 @@ def backward_value(name: str, points: int, forward: str, backward: str, make_inp
         return inputs_unchanged(ctx, ["dout"], backward)
 
     return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes), diagnose=("bwd",))
+
+
+def layer_keeps_float32(name: str, forward: str, backward: str, make_inputs, args, kwargs=None, *,
+                        points: int = 1) -> Check:
+    """Forward then ``backward($dout, cache)`` on float32 inputs: out and dx must both come back float32.
+
+    ``make_inputs`` gives float32 arrays, ``dout`` among them; only the dtypes are judged.
+    """
+
+    def build(rng):
+        return program(make_inputs(rng), forward_then_backward(forward, backward, args, kwargs), ["fwd.0", "bwd"])
+
+    judge = keeps_float32(["fwd.0", "bwd"], lambda ctx, output, found: (
+        f"{short_name(forward if output == 'fwd.0' else backward)} turned float32 input into {found}. Keep the "
+        f"dtype of x (and of dout in backward): build results from them (x * mask, np.zeros_like(x)), and use "
+        f"Python floats, not float64 arrays or NumPy float64 scalars, as constants."))
+    return Check(name, points, build, judge, uses_reference=False)
 
 
 def sample_indices(rng: np.random.Generator, shape, most: int) -> list[list[int]]:
