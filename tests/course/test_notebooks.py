@@ -73,7 +73,9 @@ def test_points_in_the_notebook_equal_the_clis(exercise):
         if hidden:  # nbgrader removes the hidden block from the students' copy
             assert "grade_cell" in "".join(HIDDEN.findall(source)) and "grade_cell" not in HIDDEN.sub("", source)
         seen += names
-    assert sorted(seen) == sorted(checks), "every check of the exercise is in exactly one test cell"
+    assert len(seen) == len(set(seen)), f"a check is in two test cells: {sorted(n for n in seen if seen.count(n) > 1)}"
+    left_out = {n: (checks[n].points, "hidden" if checks[n].hidden else "public") for n in checks if n not in seen}
+    assert not left_out, f"checks in no test cell of {exercise.name}.ipynb (add them, with their points): {left_out}"
     cells = _grade_cells(exercise)
     for hidden in (False, True):
         in_cells = sum(c["metadata"]["nbgrader"]["points"] for c in cells

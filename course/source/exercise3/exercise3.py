@@ -332,7 +332,7 @@ grade_cell("exercise3", [
     "conv_forward rejects a bias of the wrong shape",
 ])
 
-# %% nbgrader={"grade": true, "grade_id": "forward", "locked": true, "points": 10, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "forward", "locked": true, "points": 11, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise3", [
@@ -345,6 +345,7 @@ grade_cell("exercise3", [
     "conv forward, batch of 1, pad 2",
     "conv forward is cross-correlation (one-hot kernel)",
     "conv forward keeps float32",
+    "conv forward, default stride and pad",
 ])
 
 # %% [markdown]
