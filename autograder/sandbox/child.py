@@ -41,7 +41,10 @@ def _load_sibling(name):
 
 
 def _limit(config):
-    import resource
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's clock and the audit hook remain
+        return
 
     mib = 1024 * 1024
     for name, value in (("RLIMIT_AS", config["memory_mb"] * mib), ("RLIMIT_CPU", config["cpu_seconds"]),
