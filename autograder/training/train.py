@@ -204,7 +204,7 @@ def train_model(config: TrainConfig, layers: Layers, data: Dataset,
     model = CNN(clock.timed_layers(layers) if clock else layers, data.input_shape, config.channels, config.hidden,
                 len(data.classes), config.dropout, rng=init_rng)
     optimizer = model.layers.Adam(lr=config.lr, weight_decay=config.weight_decay)
-    probe = _PaceProbe(clock, model, config, data, progress) if clock else None
+    probe = _PaceProbe(clock, model, layers, config, data, progress) if clock else None
     history = []
     start = time.perf_counter()
     try:
@@ -226,8 +226,10 @@ class _PaceProbe:
     any student's layers look slower than the reference's, which run after them.
     """
 
-    def __init__(self, clock: LayerClock, model: CNN, config: TrainConfig, data: Dataset, progress: TrainProgress):
-        self.clock, self.model, self.config, self.data, self.progress = clock, model, config, data, progress
+    def __init__(self, clock: LayerClock, model: CNN, layers: Layers, config: TrainConfig, data: Dataset,
+                 progress: TrainProgress):
+        self.clock, self.model, self.layers = clock, model, layers
+        self.config, self.data, self.progress = config, data, progress
         self.batches: list[tuple[np.ndarray, np.ndarray]] = []
         per_epoch = math.ceil(len(data.x_train) / config.batch_size)
         self.warmup = 1 if per_epoch > 1 else 0
@@ -246,6 +248,7 @@ class _PaceProbe:
         self.batches.append((x, y))
         if len(self.batches) == self.wanted:
             student = (time.perf_counter() - self.start, self.clock.copy())
+            self.model.layers = self.layers  # measured: the rest of the run goes without the clock's overhead
             reference = rehearse_reference(self.model.params, self.config, self.data, self.batches)
             images = sum(len(y) for _, y in self.batches)
             self.progress.pace(estimate_run(student, reference, self.wanted, images, self.config.epochs,
