@@ -23,10 +23,10 @@ import pytest
 from autograder.checks import checks_of
 from autograder.exercises import find_exercise
 from autograder.grading.grader import grade_exercise
-from tests.course.tools import COURSE, needs_course_tools
+from tests.course.tools import COURSE, COURSE_MARKS
 from tests.helpers import FIXTURES, ROOT
 
-pytestmark = needs_course_tools
+pytestmark = COURSE_MARKS
 
 EXERCISE = find_exercise(3)
 REFERENCE = ROOT / "solutions" / "convolution.py"

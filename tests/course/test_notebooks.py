@@ -113,12 +113,11 @@ def test_the_no_solution_scan_finds_a_pasted_body(tmp_path):
     assert reference & lines
 
 
-def _run(notebook, folder, module_source):
-    """Execute ``notebook`` in ``folder`` beside ``module_source`` with a real Jupyter kernel; return it."""
+def _run(notebook, folder):
+    """Execute ``notebook`` in ``folder`` (beside the modules there) with a real Jupyter kernel; return it."""
     import nbformat
     from nbclient import NotebookClient
 
-    shutil.copy(module_source, folder / module_source.name)
     nb = nbformat.read(notebook, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     return nb
@@ -130,33 +129,27 @@ def _points(nb) -> dict[str, float]:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
             results = [o for o in cell.outputs if o.output_type == "execute_result"]
-            assert not [o for o in cell.outputs if o.output_type == "error" or o.get("name") == "stderr"]
+            assert not [o for o in cell.outputs if o.output_type == "error" or o.get("name") == "stderr"], (
+                f"test cell {meta['grade_id']} failed or wrote to stderr, which costs all its points in nbgrader")
             found[meta["grade_id"]] = float(results[0]["data"]["text/plain"])
     return found
 
 
+@pytest.mark.parametrize("modules", ["reference", "stub"])
 @pytest.mark.parametrize("exercise", IN_COURSE, ids=lambda ex: ex.name)
-@needs_course_tools[0]
-@needs_course_tools[1]
-def test_the_notebook_runs_top_to_bottom_with_the_reference(exercise, tmp_path):
+@needs_course_tools
+def test_the_notebook_runs_top_to_bottom(exercise, modules, tmp_path):
+    """With the reference every test cell earns its points, with the untouched stub none; no cell fails either way."""
     folder = tmp_path / exercise.name
     folder.mkdir()
-    nb = None
+    home = ROOT / "solutions" if modules == "reference" else SOURCE / exercise.name
     for module in exercise.modules:
-        nb = _run(SOURCE / exercise.name / f"{exercise.name}.ipynb", folder, ROOT / "solutions" / f"{module}.py")
+        shutil.copy(home / f"{module}.py", folder / f"{module}.py")
+    nb = _run(SOURCE / exercise.name / f"{exercise.name}.ipynb", folder)
     points = _points(nb)
-    assert points == {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in nb.cells
-                      if c.metadata.get("nbgrader", {}).get("grade")}
-    assert sum(points.values()) == sum(c.points for c in checks_of(exercise))
-
-
-@pytest.mark.parametrize("exercise", IN_COURSE, ids=lambda ex: ex.name)
-@needs_course_tools[0]
-@needs_course_tools[1]
-def test_the_notebook_runs_top_to_bottom_with_the_stub_and_scores_zero(exercise, tmp_path):
-    folder = tmp_path / exercise.name
-    folder.mkdir()
-    nb = None
-    for module in exercise.modules:
-        nb = _run(SOURCE / exercise.name / f"{exercise.name}.ipynb", folder, SOURCE / exercise.name / f"{module}.py")
-    assert set(_points(nb).values()) == {0.0}
+    if modules == "reference":
+        assert points == {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in nb.cells
+                          if c.metadata.get("nbgrader", {}).get("grade")}
+        assert sum(points.values()) == sum(c.points for c in checks_of(exercise))
+    else:
+        assert set(points.values()) == {0.0}
