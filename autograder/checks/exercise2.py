@@ -157,6 +157,11 @@ def gradient_keeps_float32(loss, make, args) -> Check:
                  judge, uses_reference=False)
 
 
+def empty_arrays(rng):
+    """pred and target of shape (0, 3): the mean of no terms."""
+    return {"pred": np.zeros((0, 3)), "target": np.zeros((0, 3))}
+
+
 def one_bias(rng):
     """x of shape (2, 3, 4), w of shape (12, 5), and b of shape (1,): it would broadcast over the 5 outputs."""
     return {"x": rng.standard_normal((2, 3, 4)), "w": rng.standard_normal((12, 5)), "b": np.zeros(1)}
@@ -270,6 +275,8 @@ REQUIRES = {
     "cross-entropy rejects negative labels": ("cross-entropy loss, small case",),
     "MSE gradient check": ("MSE loss, small case",),
     "MSE rejects mismatched shapes": ("MSE loss, small case",),
+    "MSE rejects empty arrays": ("MSE loss, small case",),
+    "numerical_gradient rejects h = 0": ("numerical_gradient of sum(x^3)",),
     "affine forward rejects a bias of shape (1,)": ("affine forward, x of shape (N, d1, d2)",),
     "cross-entropy dscores keeps float32": ("cross-entropy dscores, small case",),
     "MSE dpred keeps float32": ("MSE dpred, small case",),
@@ -327,6 +334,7 @@ CHECKS = with_requirements([
     gradient_keeps_float32(CROSS_ENTROPY, ce_small, CE_ARGS),
     gradient_keeps_float32(MSE, mse_small, MSE_ARGS),
     raises("MSE rejects mismatched shapes", 1, MSE, mismatched_shapes, MSE_ARGS, must_mention=("(4, 1)", "(4,)")),
+    raises("MSE rejects empty arrays", 1, MSE, empty_arrays, MSE_ARGS, must_mention=("(0, 3)",)),
     *loss_checks(", fresh shapes", MSE, mse_fresh, MSE_ARGS, "pred",
                  mistakes_loss=("mse-batch-mean",), mistakes_grad=("mse-batch-mean", "mse-no-factor-2"),
                  hidden=True),
@@ -337,6 +345,8 @@ CHECKS = with_requirements([
               lambda rng: {"x": rng.uniform(-2, 2, (2, 3, 2))}, mistakes=("numgrad-one-sided",)),
     numerical("numerical_gradient uses the step h", 1, NUMERICAL_GRADIENT, "cube_sum", cube_inputs((2, 3)), h=1e-3,
               mistakes=("numgrad-ignores-h", "numgrad-one-sided")),
+    raises("numerical_gradient rejects h = 0", 1, NUMERICAL_GRADIENT, cube_inputs((2, 3)),
+           [fn("cube_sum"), "$x"], {"h": 0.0}),
     leaves_inputs("numerical_gradient leaves x as it was", 1, NUMERICAL_GRADIENT, "cube_sum", cube_inputs((3, 4)),
                   mistakes=("numgrad-x-not-restored",)),
     numerical("numerical_gradient_array of sin(x)", 1, NUMERICAL_GRADIENT_ARRAY, "sin", sin_inputs((3, 4)),

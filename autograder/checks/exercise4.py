@@ -185,6 +185,16 @@ def too_big(rng) -> dict:
 
 POOL_OF_4 = {"pool_size": 4, "stride": 1}
 
+
+def three_axes(rng) -> dict:
+    """x of shape (2, 5, 5): no channel axis."""
+    return {"x": rng.standard_normal((2, 5, 5))}
+
+
+def fits(rng) -> dict:
+    """x of shape (1, 2, 4, 4): any pool up to 4 fits."""
+    return {"x": rng.standard_normal((1, 2, 4, 4))}
+
 # A gradient or property check earns its points only once the value checks of what it exercises pass.
 REQUIRES = {
     "max pool gradient adds up to dout": ("max pool forward, pool 3 stride 1 (overlapping)",),
@@ -196,6 +206,8 @@ REQUIRES = {
     "max pool backward keeps float32": ("max pool forward keeps float32", "max pool backward, 2x2 stride 2"),
     "avg pool backward keeps float32": ("avg pool forward keeps float32", "avg pool backward, 2x2 stride 2"),
     "avg pool rejects a pool larger than the input": ("avg pool forward, worked example",),
+    "max pool rejects stride 0": ("max pool forward, worked example",),
+    "avg pool rejects an input that is not 4-D": ("avg pool forward, worked example",),
     "max pool gradient check, fresh random shapes": ("max pool forward, fresh random shapes",),
     "avg pool gradient check, fresh random shapes": ("avg pool forward, fresh random shapes",),
 }
@@ -231,6 +243,10 @@ CHECKS = with_requirements([
            must_mention=("4", "3")),
     raises("avg pool rejects a pool larger than the input", 1, AVG_POOL_FORWARD, too_big, ["$x"], POOL_OF_4,
            must_mention=("4", "3")),
+    raises("max pool rejects stride 0", 1, MAX_POOL_FORWARD, fits, ["$x"], {"pool_size": 2, "stride": 0},
+           must_mention=("stride",)),
+    raises("avg pool rejects an input that is not 4-D", 1, AVG_POOL_FORWARD, three_axes, ["$x"], TWO_BY_TWO,
+           must_mention=("(2, 5, 5)",)),
     # distinct values have no ties: the ties mistakes are the next check's business
     *hidden_layer("max pool", MAX_POOL, distinct, ("pool-max-overwrite", "pool-max-overwrite-window")),
     backward_value("max pool backward with ties, fresh random shapes", 1, *MAX_POOL, overlapping(ties), ["$x"],

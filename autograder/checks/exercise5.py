@@ -286,6 +286,8 @@ REQUIRES = {
     "SGD rejects a negative learning rate": (FIRST_TRAJECTORY["SGD"],),
     "RMSprop rejects alpha = 1": (FIRST_TRAJECTORY["RMSprop"],),
     "Adam rejects beta1 = 1.5": (FIRST_TRAJECTORY["Adam"],),
+    "SGD rejects a negative momentum": (FIRST_TRAJECTORY["SGD"],),
+    "Adam rejects a negative weight_decay": (FIRST_TRAJECTORY["Adam"],),
 }
 
 CHECKS = with_requirements([
@@ -322,6 +324,10 @@ CHECKS = with_requirements([
     rejects_shape("RMSprop", {}),
     raises("SGD rejects a negative learning rate", 1, f"{MODULE}.SGD", no_inputs, [], {"lr": -0.1},
            must_mention=("-0.1",)),
+    raises("SGD rejects a negative momentum", 1, f"{MODULE}.SGD", no_inputs, [], {"lr": 0.1, "momentum": -0.9},
+           must_mention=("-0.9",)),
+    raises("Adam rejects a negative weight_decay", 1, f"{MODULE}.Adam", no_inputs, [], {"weight_decay": -0.01},
+           must_mention=("-0.01",)),
     raises("RMSprop rejects alpha = 1", 1, f"{MODULE}.RMSprop", no_inputs, [], {"alpha": 1.0},
            must_mention=("1.0",)),
     raises("Adam rejects beta1 = 1.5", 1, f"{MODULE}.Adam", no_inputs, [], {"betas": (1.5, 0.999)},
