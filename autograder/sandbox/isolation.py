@@ -276,10 +276,13 @@ def bwrap_argv(bwrap: str, *, read: list[str], hide: list[str], submission: str,
     for path in read:
         if not any(inside(path, s) for s in SYSTEM_DIRS if os.path.isdir(s) and not os.path.islink(s)):
             argv += ["--ro-bind", path, path]
-    for path in hide:
-        if any(inside(path, r) and path != r for r in read) and os.path.isdir(path):
-            argv += ["--tmpfs", path, "--remount-ro", path]
+    covered = [path for path in hide if any(inside(path, r) and path != r for r in read) and os.path.isdir(path)]
+    for path in covered:
+        argv += ["--tmpfs", path]
+    # binds inside a covered folder need their mount points made before it turns read-only
     argv += ["--ro-bind", sandbox_dir, sandbox_dir, "--ro-bind", submission, submission, "--chdir", submission]
+    for path in covered:
+        argv += ["--remount-ro", path]
     return argv + (["--json-status-fd", str(status_fd)] if status_fd is not None else [])
 
 

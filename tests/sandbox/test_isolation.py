@@ -223,7 +223,8 @@ def test_the_mount_view_hides_protected_folders_inside_what_it_shows(tmp_path):
     argv = isolation.bwrap_argv("bwrap", read=[f"{t}/py", f"{t}/site"], hide=[f"{t}/site/solutions", f"{t}/repo"],
                                 submission=f"{t}/sub", sandbox_dir=f"{t}/site/autograder/sandbox")
     text = " ".join(argv)
-    assert f"--tmpfs {t}/site/solutions" in text          # inside a shown folder: covered
+    assert f"--tmpfs {t}/site/solutions" in text          # inside a shown folder: covered, then made read-only
+    assert argv.index("--remount-ro") > argv.index(f"{t}/site/autograder/sandbox")  # after the binds inside it
     assert f"{t}/repo" not in text                         # never shown: nothing to cover
     assert f"--ro-bind {t}/sub {t}/sub" in text and f"--chdir {t}/sub" in text
     for flag in ("--unshare-user", "--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session"):
