@@ -48,7 +48,8 @@ class Outcome:
 
     ``kind`` is ``"result"`` (``value`` holds the decoded outputs), ``"error"``
     (the student's code raised: ``error`` describes it) or one of the ways the
-    child can fail: ``"timeout"``, ``"crash"``, ``"exit"``, ``"garbled"``, ``"too-big"``.
+    child can fail: ``"timeout"``, ``"crash"``, ``"exit"``, ``"garbled"``, ``"too-big"``, or
+    ``"sandbox"`` when the sandbox itself failed before any student code ran.
     """
 
     kind: str
@@ -159,7 +160,13 @@ class Sandbox:
         except BrokenPipeError:
             raise SandboxDied(self._fail("exit", "ended before it could start", started)) from None
         # No student code runs before "armed": Python's start and the walls get their own, roomier clock.
-        armed, _ = self._receive(max(self.limits.timeout, STARTUP_SECONDS), started, during="while starting")
+        try:
+            armed, _ = self._receive(max(self.limits.timeout, STARTUP_SECONDS), started, during="while starting")
+        except SandboxDied as died:  # no student code has run yet: the sandbox itself failed
+            died.outcome.kind = "sandbox"
+            died.outcome.message = ("could not be run: the grader's sandbox failed to start before your modules "
+                                    "were imported (not your code's fault; `cnnlab doctor` checks the sandbox)")
+            raise
         if armed.get("kind") != "armed" or not isinstance(armed.get("layers"), dict):
             raise SandboxDied(self._fail("garbled", "sent something other than its report on isolation"))
         self.layers = {str(k): str(v)[:300] for k, v in armed["layers"].items()}

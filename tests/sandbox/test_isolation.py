@@ -301,3 +301,16 @@ def test_hidden_grading_behind_the_kernel_layers_says_kernel(tmp_path):
     result = grade_exercise(exercise, submission_from(None, exercise, tmp_path), hidden=True)
     assert result.isolation == "kernel" and result.score == result.max_score
     assert results_json([result])["isolation"] == "kernel"
+
+
+def test_a_sandbox_that_cannot_start_is_not_blamed_on_the_student(tmp_path, monkeypatch):
+    from autograder.sandbox import runner
+    from autograder.sandbox.runner import SandboxDied
+
+    write = tmp_path / "toy.py"
+    write.write_text("def f(x):\n    return x\n")
+    monkeypatch.setattr(runner, "CHILD", tmp_path / "no_such_child.py")
+    with Sandbox(tmp_path, ["toy"]) as sandbox, pytest.raises(SandboxDied) as died:
+        sandbox.start()
+    assert died.value.outcome.kind == "sandbox"
+    assert "not your code's fault" in died.value.outcome.message
