@@ -269,3 +269,15 @@ def test_a_forged_or_empty_import_report_is_could_not_grade(scripted, imports, s
     result, runs = scripted([_check("one"), _check("two", "relu_backward")], {}, imports)
     assert result.status == "could-not-grade" and result.score == 0
     assert all(says in t.message and ESC not in t.message and len(t.message) < 5_000 for t in result.tests)
+
+
+@pytest.mark.parametrize("name", ["draws_on_report", "hostile_frames", "forged_hello"])
+def test_hostile_fixtures_reach_the_result_short_and_clean(name, tmp_path):
+    """Whatever these submissions send (escape sequences, 2 MB names, forged frames), no result carries it raw."""
+    fixture = FIXTURES / name
+    exercise = find_exercise(_spec(fixture)["exercise"])
+    result = grade_exercise(exercise, submission_from(fixture, exercise, tmp_path))
+    texts = [result.problem, result.printed] + [s for t in result.tests for s in (t.message, t.printed, feedback(t))]
+    assert all(ESC not in text and "\x07" not in text for text in texts)
+    assert max(map(len, texts)) < 10_000
+    assert result.score < result.max_score and all(not t.passed for t in result.tests if t.name.startswith("ReLU forward"))
