@@ -8,6 +8,7 @@ on those modules, so the machine that autogrades needs ``pip install 'cnnlab[cou
 """
 
 from autograder.exercises import EXERCISES
+from autograder.report.trusted_grades import autograde_steps
 
 c = get_config()  # noqa: F821  (nbgrader defines get_config when it reads this file)
 
@@ -16,6 +17,8 @@ c.CourseDirectory.course_id = "cnnlab"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "exercise[0-9].py"]
 # autograde puts back every file the source folder has, except these: the modules are the students' work.
 c.Autograde.exclude_overwriting = {ex.name: [f"{module}.py" for module in ex.modules] for ex in EXERCISES}
+# The points of each test cell come from cnnlab's grader run by nbgrader itself, not from the student's kernel.
+c.Autograde.autograde_preprocessors = autograde_steps()
 # Students are added as their submissions come in (nbgrader autograde creates them).
 c.Autograde.create_student = True
 # A notebook runs cnnlab's grader a few times (about a second each); allow for a slow machine.

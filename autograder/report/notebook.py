@@ -14,6 +14,7 @@ printed) is escaped before it goes into HTML: it is shown, never interpreted.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import html
 import warnings
@@ -157,6 +158,27 @@ def report(exercise: str | int, names: Sequence[str], *, folder: Path | str | No
     if missing:
         raise KeyError(f"{ex.name} has no test called {missing}; its tests are: {sorted(by_name)}")
     return CellReport(result, [by_name[n] for n in names])
+
+
+def graded_call(source: str) -> tuple[str, list[str], bool] | None:
+    """The exercise, test names and ``hidden`` of the one ``grade_cell(...)`` call in a cell's ``source``.
+
+    None when the cell does not call :func:`grade_cell`. The arguments must be
+    literals, as the course notebooks write them; anything else raises ValueError.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", getattr(node.func, "attr", None)) == "grade_cell"]
+    if not calls:
+        return None
+    if len(calls) > 1 or len(calls[0].args) != 2:
+        raise ValueError(f"a test cell calls grade_cell(exercise, [names]) exactly once:\n{source}")
+    keywords = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
+    exercise, names = (ast.literal_eval(arg) for arg in calls[0].args)
+    return str(exercise), list(names), bool(keywords.get("hidden", False))
 
 
 def grade_cell(exercise: str | int, names: Sequence[str], *, folder: Path | str | None = None,

@@ -1,11 +1,12 @@
 """The course graded for real: nbgrader and a Jupyter kernel, from generate_assignment to the grades CSV.
 
-In a copy of course/, three students submit exercise 3: the reference pasted
-into convolution.py, the untouched stub, and the classic bug of a dx that
-slides the kernel over dout without flipping it. ``nbgrader autograde``,
-``generate_feedback`` and ``export`` must give full points, zero and the
-points ``cnnlab check --hidden`` gives (partial), with the teaching messages
-in the feedback. No mocks: this is what an instructor runs.
+In a copy of course/, four students submit exercise 3: the reference pasted
+into convolution.py, the untouched stub, the classic bug of a dx that
+slides the kernel over dout without flipping it, and the stub with a notebook
+cell that rewrites grade_cell to hand out every point. ``nbgrader autograde``,
+``generate_feedback`` and ``export`` must give full points, zero, the
+points ``cnnlab check --hidden`` gives (partial) and zero, with the teaching
+messages in the feedback. No mocks: this is what an instructor runs.
 """
 
 from __future__ import annotations
@@ -42,10 +43,23 @@ def _nbgrader(course, *args) -> subprocess.CompletedProcess:
     return done
 
 
-def _submit(course, student, files: dict) -> None:
+# A cell a student adds to the notebook: every test cell run in the kernel would then claim full points.
+FORGERY = """import autograder.report.notebook as notebook
+from autograder.checks import checks_of
+from autograder.exercises import find_exercise
+points = {check.name: check.points for check in checks_of(find_exercise(3))}
+notebook.grade_cell = lambda exercise, names, **kwargs: sum(points[name] for name in names)
+"""
+
+
+def _submit(course, student, files: dict, forge: bool = False) -> None:
     folder = course / "submitted" / student / EXERCISE.name
     folder.mkdir(parents=True)
-    shutil.copy(course / "release" / EXERCISE.name / f"{EXERCISE.name}.ipynb", folder)
+    notebook = json.loads((course / "release" / EXERCISE.name / f"{EXERCISE.name}.ipynb").read_text())
+    if forge:
+        notebook["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "forgery", "metadata": {},
+                                     "outputs": [], "source": FORGERY})
+    (folder / f"{EXERCISE.name}.ipynb").write_text(json.dumps(notebook))
     for name, source in files.items():
         shutil.copy(source, folder / name)
 
@@ -63,6 +77,7 @@ def graded(tmp_path_factory):
     _submit(course, "bob", {"convolution.py": release / "convolution.py"})
     _submit(course, "carol", {"convolution.py": FIXTURES / "ex3_dx_without_kernel_flip" / "convolution.py",
                               "base_convolution.py": REFERENCE})  # the fixture takes conv_output_shape from it
+    _submit(course, "dave", {"convolution.py": release / "convolution.py"}, forge=True)
     _nbgrader(course, "autograde", EXERCISE.name)
     _nbgrader(course, "generate_feedback", EXERCISE.name)
     _nbgrader(course, "export")
@@ -83,7 +98,7 @@ def test_the_release_holds_the_notebook_and_the_stub_and_no_hidden_test(graded):
 def test_the_grades_csv_gives_full_zero_and_the_clis_partial_points(graded):
     course, rows, _ = graded
     total = sum(c.points for c in checks_of(EXERCISE))
-    assert set(rows) == {"alice", "bob", "carol"}
+    assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert all(float(row["max_score"]) == total for row in rows.values())
     assert float(rows["alice"]["score"]) == total
     assert float(rows["bob"]["score"]) == 0
@@ -91,6 +106,13 @@ def test_the_grades_csv_gives_full_zero_and_the_clis_partial_points(graded):
     cli = grade_exercise(EXERCISE, course / "autograded" / "carol" / EXERCISE.name, hidden=True)
     assert 0 < float(rows["carol"]["score"]) < total
     assert float(rows["carol"]["score"]) == cli.score
+
+
+def test_a_test_cell_rewritten_in_the_kernel_earns_nothing(graded):
+    course, rows, _ = graded
+    assert float(rows["dave"]["score"]) == 0
+    notebook = json.loads((course / "autograded" / "dave" / EXERCISE.name / f"{EXERCISE.name}.ipynb").read_text())
+    assert any(cell.get("id") == "forgery" for cell in notebook["cells"])  # the cell ran, and changed nothing
 
 
 def test_autograde_keeps_the_students_module(graded):

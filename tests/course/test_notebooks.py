@@ -6,7 +6,6 @@ standard library; running a notebook needs the course extra.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import shutil
@@ -15,6 +14,7 @@ import pytest
 
 from autograder.checks import checks_of
 from autograder.exercises import EXERCISES
+from autograder.report.notebook import graded_call
 from tests.course.tools import COURSE, needs_course_tools
 from tests.helpers import ROOT
 
@@ -32,12 +32,10 @@ def _grade_cells(exercise) -> list[dict]:
 
 
 def _graded_names(source: str) -> tuple[list[str], bool]:
-    """The test names a cell's ``grade_cell(exercise, [names], hidden=...)`` call shows, and ``hidden``."""
-    calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
-             and getattr(node.func, "id", None) == "grade_cell"]
-    assert len(calls) == 1, f"a test cell calls grade_cell exactly once:\n{source}"
-    hidden = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}.get("hidden", False)
-    return ast.literal_eval(calls[0].args[1]), hidden
+    """The test names a test cell shows, and whether they are hidden."""
+    call = graded_call(source)
+    assert call is not None, f"a test cell calls grade_cell:\n{source}"
+    return call[1], call[2]
 
 
 def test_exercise3_has_a_notebook():

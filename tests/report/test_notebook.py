@@ -11,7 +11,7 @@ import pytest
 from autograder.exercises import find_exercise
 from autograder.grading.results import ExerciseResult, TestResult
 from autograder.report import notebook
-from autograder.report.notebook import CellReport, grade_cell, report
+from autograder.report.notebook import CellReport, grade_cell, graded_call, report
 from tests.helpers import FIXTURES, ROOT
 
 FORWARD = ["conv forward, worked example (every output is 6)", "conv forward, stride 2, pad 1"]
@@ -103,3 +103,12 @@ def test_a_saved_change_is_graded_again(tmp_path, monkeypatch):
     module.write_text("x = 2\n")
     report("exercise3", ["t"], folder=tmp_path)
     assert len(calls) == 2
+
+
+def test_a_test_cells_call_is_read_from_its_source():
+    source = 'from x import grade_cell\n\ngrade_cell("exercise3", ["a", "b"], hidden=True)\n'
+    assert graded_call(source) == ("exercise3", ["a", "b"], True)
+    assert graded_call('grade_cell("ex3", ["a"])') == ("ex3", ["a"], False)
+    assert graded_call("print(1)") is None and graded_call("def (") is None
+    with pytest.raises(ValueError, match="exactly once"):
+        graded_call('grade_cell("ex3", ["a"])\ngrade_cell("ex3", ["b"])')

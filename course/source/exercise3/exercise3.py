@@ -235,8 +235,8 @@ print("1-D: the full correlation with the reversed kernel equals the scatter, fo
 # $$ H' = \left\lfloor \frac{H + 2P - HH}{s} \right\rfloor + 1, \qquad W' = \left\lfloor \frac{W + 2P - WW}{s} \right\rfloor + 1 . $$
 #
 # `conv_output_shape` computes $(N, F, H', W')$ and refuses what cannot work: a
-# kernel larger than the padded input, channel counts that differ, a stride
-# below 1. For example $(8, 3, 32, 32)$ with $(16, 3, 5, 5)$, $s = 1$, $P = 2$
+# kernel larger than the padded input, channel counts that differ, a negative
+# padding, a stride below 1. For example $(8, 3, 32, 32)$ with $(16, 3, 5, 5)$, $s = 1$, $P = 2$
 # gives $(8, 16, 32, 32)$; $(1, 1, 7, 5)$ with $(2, 1, 3, 2)$, $s = 2$, $P = 1$
 # gives $(1, 2, 4, 3)$.
 #
@@ -318,7 +318,7 @@ if result is not None:
 # The first test cell grades `conv_output_shape` and its refusals (the
 # `ValueError`s name the offending values), the second the forward pass.
 
-# %% nbgrader={"grade": true, "grade_id": "output_shape", "locked": true, "points": 8, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "output_shape", "locked": true, "points": 9, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise3", [
@@ -329,6 +329,7 @@ grade_cell("exercise3", [
     "conv_output_shape rejects different channel counts",
     "conv_forward rejects different channel counts",
     "conv_output_shape rejects stride 0",
+    "conv_output_shape rejects pad -1",
     "conv_forward rejects a bias of the wrong shape",
 ])
 
