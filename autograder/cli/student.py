@@ -103,7 +103,7 @@ def check(
         typer.echo(json.dumps(results_json([result]), indent=2))
     else:
         render_check(console, result)
-        render_speed(console, measure_speed(result.exercise, _one(path), timeout=timeout))
+        render_speed(console, measure_speed(result.exercise, _one(path), result=result))
     raise typer.Exit(0 if result.passed else 1)
 
 

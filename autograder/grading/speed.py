@@ -22,12 +22,14 @@ from autograder.errors import CnnlabError
 from autograder.exercises import Exercise
 from autograder.grading.grader import protected_folders
 from autograder.grading.reference import reference_modules
+from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, ExerciseResult
 from autograder.sandbox.runner import Limits, Sandbox, SandboxDied
 
 REPEATS = 5  # the fastest of this many runs: timing noise only ever adds
 ENOUGH_SECONDS = 0.05  # a run this long is measured once more at most: its noise is small beside it
 SLOW_FACTOR = 5.0  # what the report calls slow: this many times the reference's time ...
 SLOW_EXTRA_SECONDS = 0.002  # ... and this much longer: below it, the timings are mostly the sandbox's jitter
+TIMEOUT = 2.0  # seconds per timed run: a loop-written layer needs a fifth of it; a stuck one costs no more
 
 
 @dataclass(frozen=True)
@@ -134,18 +136,33 @@ def _without_steps(program: dict) -> dict:
 
 
 def measure_speed(exercise: Exercise, submission: Path | None = None, *, repeats: int = REPEATS,
-                  timeout: float = 5.0) -> SpeedReport | None:
+                  timeout: float = TIMEOUT, result: ExerciseResult | None = None) -> SpeedReport | None:
     """Time the forward and backward pass of ``exercise``'s layer against the reference's.
+
+    Parameters
+    ----------
+    exercise : Exercise
+    submission : Path, optional
+        The student's folder (default ``exercises/``).
+    repeats : int
+        Runs of each program; the fastest counts.
+    timeout : float
+        Seconds each run may take.
+    result : ExerciseResult, optional
+        The grade just given: when a test could not be graded or a function
+        is not written yet, there is nothing worth timing (and a stuck
+        function is not waited for twice).
 
     Returns
     -------
     SpeedReport or None
-        None for an exercise without a layer to time (see :data:`CASES`).
+        None for an exercise without a layer to time (see :data:`CASES`), or
+        when ``result`` says the code is not ready to be timed.
         Never raises for anything the student's code does: a function that
         fails is reported in ``problem`` (``cnnlab check`` shows the failure itself).
     """
     case = next((CASES[m] for m in exercise.modules if m in CASES), None)
-    if case is None:
+    if case is None or (result is not None and any(t.state in (COULD_NOT_GRADE, NOT_STARTED) for t in result.tests)):
         return None
     try:
         reference = reference_modules(exercise, "Timing against the reference")

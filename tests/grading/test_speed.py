@@ -72,3 +72,25 @@ def test_cnnlab_check_prints_the_speed_under_the_table():
     assert "conv_forward takes" in text and "times the vectorised reference's" in text
     assert "No points hang on it" in text
     assert text.index("points") < text.index("Slow:")  # under the table and its score
+
+
+def test_code_that_is_not_written_or_could_not_be_graded_is_not_timed(reference_copy):
+    from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, PASSED, ExerciseResult, TestResult
+
+    exercise = find_exercise("exercise3")
+    for state, timed in ((PASSED, True), (NOT_STARTED, False), (COULD_NOT_GRADE, False)):
+        result = ExerciseResult(exercise, reference_copy, "graded")
+        result.tests = [TestResult("conv forward", 1, 1, PASSED, ""), TestResult("conv backward", 1, 0, state, "")]
+        assert (measure_speed(exercise, reference_copy, result=result) is not None) is timed
+
+
+def test_a_stuck_layer_costs_one_short_timeout(tmp_path):
+    import time
+
+    (tmp_path / "convolution.py").write_text(
+        "def conv_output_shape(*a, **k):\n    return None\n"
+        "def conv_forward(x, w, b, stride=1, pad=0):\n    while True:\n        pass\n"
+        "def conv_backward(dout, cache):\n    return None\n")
+    start = time.monotonic()
+    report = measure_speed(find_exercise("exercise3"), tmp_path, timeout=0.5)
+    assert report.timings == () and report.problem and time.monotonic() - start < 10
