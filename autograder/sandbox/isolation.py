@@ -34,6 +34,7 @@ are imported only where they are used.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -172,8 +173,9 @@ def _probe_landlock() -> Layer:
 
 def _probe_seccomp() -> Layer:
     try:
-        import pyseccomp
-    except (ImportError, OSError) as error:
+        with known_libraries(libraries()):
+            import pyseccomp
+    except (ImportError, OSError, RuntimeError) as error:
         return Layer("seccomp", False, True, f"pyseccomp or libseccomp is missing ({error})")
     try:
         pyseccomp.SyscallFilter(pyseccomp.ALLOW)
@@ -358,29 +360,43 @@ def apply_seccomp() -> str:
     return f"{added + 9} rules"
 
 
-def seccomp_libraries() -> dict:
-    """Where libseccomp and the C library are, as pyseccomp found them in this process ({} without it).
+SONAMES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
 
-    The child is handed these, so that importing pyseccomp there does not run
-    ``ldconfig`` again (``ctypes.util.find_library`` does, twice, for ~0.1 s).
+
+@functools.lru_cache(maxsize=None)
+def libraries() -> dict:
+    """Where the C library and libseccomp are: their usual sonames if they load, else what ctypes finds.
+
+    py-landlock and pyseccomp look them up with ``ctypes.util.find_library``,
+    which runs ``ldconfig`` (some 10 ms a time, three times per child, and
+    not at all once Landlock is up); :func:`known_libraries` hands them these instead.
     """
-    try:
-        import pyseccomp
-    except (ImportError, OSError):
-        return {}
-    return {"c": pyseccomp._libc._name, "seccomp": pyseccomp._libseccomp_path}
+    import ctypes
+    import ctypes.util
+
+    found = {}
+    for name, soname in SONAMES.items():
+        try:
+            ctypes.CDLL(soname)
+            found[name] = soname
+        except OSError:
+            path = ctypes.util.find_library(name)
+            if path:
+                found[name] = path
+    return found
 
 
-def _import_pyseccomp(libraries: dict):
+@contextlib.contextmanager
+def known_libraries(found: dict):
+    """Within the block, ``ctypes.util.find_library`` answers from ``found`` first."""
     import ctypes.util
 
     search = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: libraries.get(name) or search(name)
+    ctypes.util.find_library = lambda name: found.get(name) or search(name)
     try:
-        import pyseccomp
+        yield
     finally:
         ctypes.util.find_library = search
-    return pyseccomp
 
 
 def apply_in_child(config: dict) -> dict:
@@ -389,10 +405,15 @@ def apply_in_child(config: dict) -> dict:
     Never raises: a layer that cannot be applied is reported as missing, and
     the grader decides whether a grade may rest on what remains.
     """
+    with known_libraries(config.get("libraries") or {}):
+        return _apply(config)
+
+
+def _apply(config: dict) -> dict:
     applied: dict[str, str] = {}
     if config.get("seccomp"):
         try:  # before Landlock, which would no longer let it read libseccomp
-            _import_pyseccomp(config.get("libraries") or {})
+            import pyseccomp  # noqa: F401
         except Exception:
             pass
     if config.get("namespaces"):

@@ -60,6 +60,9 @@ class Outcome:
     seconds: float = 0.0
 
 
+HANG_UP_SECONDS = 1.0  # how long a child whose answer pipe closed may take to exit before it is stopped
+
+
 class SandboxDied(Exception):
     """The child ended or misbehaved; ``outcome`` says how."""
 
@@ -138,7 +141,7 @@ class Sandbox:
             "refuse_imports": ["solutions", "autograder", "tests"],
             "namespaces": "namespaces" in given, "landlock": "landlock" in given, "seccomp": "seccomp" in given,
             "read": self._readable(), "write": [scratch],
-            "libraries": isolation.seccomp_libraries() if "seccomp" in given else {},
+            "libraries": isolation.libraries() if given else {},
         }
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "TMPDIR": scratch,
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -327,7 +330,11 @@ class Sandbox:
         return b"".join(chunks)
 
     def _ended(self, started: float, during: str) -> Outcome:
-        code = self.proc.wait(timeout=5)
+        try:
+            code = self.proc.wait(timeout=HANG_UP_SECONDS)
+        except subprocess.TimeoutExpired:  # the answer pipe closed, the process lives on: never wait for it
+            return self._fail("garbled", "closed the pipe it answers the grader on but kept running "
+                                         "(the grader stopped it)", started)
         if self.layers.get("namespaces") and code > 128:
             code = 128 - code  # bwrap passes on a child's death by signal N as exit code 128 + N
         where = f" {during}" if during else " during the test"
