@@ -82,7 +82,16 @@ PROBES = textwrap.dedent('''
         with open(path, "wb") as handle:
             handle.write(b"x")
 
+    def _libc(name, *args):
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if getattr(libc, name)(*args) == -1:
+            raise OSError(ctypes.get_errno(), name)
+
     def fork(x): return _errno(_fork)
+    def ptrace(x): return _errno(lambda: _libc("ptrace", 16, os.getppid(), None, None))  # PTRACE_ATTACH
+    def process_vm_readv(x): return _errno(lambda: _libc("process_vm_readv", os.getppid(), None, 0, None, 0, 0))
+    def unshare(x): return _errno(lambda: _libc("unshare", 0x10000000))  # CLONE_NEWUSER
     def execv(x): return _errno(lambda: os.execv("/bin/sh", ["sh", "-c", "true"]))
     def thread(x): return _errno(_thread)
     def read_solutions(x): return _errno(lambda: _read(os.environ.get("PROBE_TARGET") or x_target(x)))
@@ -102,10 +111,12 @@ PROBES = textwrap.dedent('''
     def argv(x): return " ".join(sys.argv[1:])
 ''')
 
-DENIED = {errno.EPERM, errno.EACCES, errno.ENOENT, errno.EROFS, errno.ENOSYS, errno.ESRCH}
 # probe -> the errnos the kernel may answer with (0: it must work)
 KERNEL_ANSWERS = [
     ("fork", {errno.EPERM}),
+    ("ptrace", {errno.EPERM}),
+    ("process_vm_readv", {errno.EPERM}),
+    ("unshare", {errno.EPERM}),
     ("execv", {errno.EPERM, errno.EACCES}),
     ("read_solutions", {errno.ENOENT, errno.EACCES}),
     ("read_environ_of_init", {errno.EACCES}),
