@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.training.data import Dataset, load_digits
-from autograder.training.nearest import CALIBRATION_IMAGES, familiarity, nearest
+from autograder.training.nearest import CALIBRATION_IMAGES, REFERENCE_IMAGES, familiarity, nearest
 
 
 def test_nearest_agrees_with_a_brute_force_search():
@@ -31,10 +31,16 @@ def test_a_training_image_is_at_distance_zero_and_a_blank_square_is_far():
     assert familiarity(square, digits).far
 
 
-def test_a_large_test_set_is_sampled_the_same_way_every_time():
+def test_a_large_dataset_is_sampled_the_same_way_every_time():
     rng = np.random.default_rng(0)
-    data = Dataset("mnist", rng.random((50, 1, 4, 4)), np.zeros(50, dtype=np.int64),
-                   rng.random((CALIBRATION_IMAGES + 200, 1, 4, 4)), np.zeros(CALIBRATION_IMAGES + 200, dtype=np.int64),
-                   ("0",))
+    n_train, n_test = REFERENCE_IMAGES + 300, CALIBRATION_IMAGES + 200
+    data = Dataset("mnist", rng.random((n_train, 1, 4, 4)), np.arange(n_train) % 10,
+                   rng.random((n_test, 1, 4, 4)), np.zeros(n_test, dtype=np.int64), tuple("0123456789"))
     a, b = familiarity(data.x_test[0], data), familiarity(data.x_test[0], data)
     assert a == b and a.calibrated_on == CALIBRATION_IMAGES
+    image = data.x_train[-1]  # maybe in the sample, maybe not; the label must be its nearest's, either way
+    known = familiarity(image, data)
+    train = data.x_train.reshape(n_train, -1)
+    distances = np.sqrt(((train - image.reshape(1, -1)) ** 2).sum(axis=1))  # (n_train,)
+    assert known.distance >= distances.min() - 1e-9
+    assert known.nearest_label == data.y_train[np.flatnonzero(np.isclose(distances, known.distance, atol=1e-6))[0]]
