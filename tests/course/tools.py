@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import FIXTURES, ROOT
 
 COURSE = ROOT / "course"
 TOOLS = ("nbgrader", "jupytext", "nbclient", "ipykernel")
@@ -25,3 +27,13 @@ def needs_course_tools(test):
     for mark in COURSE_MARKS:
         test = mark(test)
     return test
+
+
+def no_flip_submission(folder: Path) -> Path:
+    """``folder`` filled with the fixture submission whose dx slides the kernel over dout without flipping it.
+
+    The fixture takes conv_output_shape from ``base_convolution``, a copy of the reference.
+    """
+    shutil.copytree(FIXTURES / "ex3_dx_without_kernel_flip", folder)
+    shutil.copy(ROOT / "solutions" / "convolution.py", folder / "base_convolution.py")
+    return folder

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from autograder.exercises import find_exercise
 from autograder.grading.results import ExerciseResult, TestResult
 from autograder.report import notebook
 from autograder.report.notebook import CellReport, grade_cell, graded_call, report
-from tests.helpers import FIXTURES, ROOT
+from tests.course.tools import no_flip_submission
 
 FORWARD = ["conv forward, worked example (every output is 6)", "conv forward, stride 2, pad 1"]
 BACKWARD = ["conv backward, worked example", "conv backward, stride 2, pad 1"]
@@ -20,11 +19,7 @@ BACKWARD = ["conv backward, worked example", "conv backward, stride 2, pad 1"]
 
 @pytest.fixture
 def no_flip(tmp_path) -> Path:
-    """The fixture submission whose dx slides the kernel over dout without flipping it, with its base module."""
-    folder = tmp_path / "submission"
-    shutil.copytree(FIXTURES / "ex3_dx_without_kernel_flip", folder)
-    shutil.copy(ROOT / "solutions" / "convolution.py", folder / "base_convolution.py")
-    return folder
+    return no_flip_submission(tmp_path / "submission")
 
 
 def _cell(*tests: TestResult, status="graded", problem="") -> CellReport:

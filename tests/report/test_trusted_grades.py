@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.course.tools import COURSE_MARKS
-from tests.helpers import FIXTURES, ROOT
+from tests.course.tools import COURSE_MARKS, no_flip_submission
+from tests.helpers import ROOT
 
 pytestmark = COURSE_MARKS
 
@@ -28,10 +27,7 @@ def _notebook(source: str, claimed: str, grade: bool = True):
 
 @pytest.fixture
 def no_flip(tmp_path) -> Path:
-    folder = tmp_path / "submission"
-    shutil.copytree(FIXTURES / "ex3_dx_without_kernel_flip", folder)
-    shutil.copy(ROOT / "solutions" / "convolution.py", folder / "base_convolution.py")
-    return folder
+    return no_flip_submission(tmp_path / "submission")
 
 
 def _run(nb, folder):
