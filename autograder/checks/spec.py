@@ -19,9 +19,12 @@ Slots whose names start with ``$`` hold objects whose methods a step calls;
 modules must define.
 
 The checks most exercises need are made by :func:`forward_value`,
-:func:`backward_value`, :func:`gradient_check` and :func:`raises`; properties are
-a plain :class:`Check` with a judge of their own (shared ones in
-:mod:`autograder.checks.judges`, shared inputs in :mod:`autograder.checks.inputs`).
+:func:`backward_value`, :func:`gradient_check`, :func:`layer_keeps_float32` and
+:func:`raises`; properties are a plain :class:`Check` with a judge of their own
+(shared ones in :mod:`autograder.checks.judges`, shared inputs in
+:mod:`autograder.checks.inputs`). A gradient or property check passes for code
+that does no work, so it names the value checks it needs in ``requires``
+(:func:`with_requirements`). :class:`Hint` is one hint of ``cnnlab hint``.
 """
 
 from __future__ import annotations
