@@ -48,7 +48,8 @@ def _limit(config):
 
     mib = 1024 * 1024
     for name, value in (("RLIMIT_AS", config["memory_mb"] * mib), ("RLIMIT_CPU", config["cpu_seconds"]),
-                        ("RLIMIT_FSIZE", 8 * mib), ("RLIMIT_CORE", 0), ("RLIMIT_NPROC", config["max_processes"])):
+                        ("RLIMIT_FSIZE", 8 * mib), ("RLIMIT_CORE", 0), ("RLIMIT_NPROC", config["max_processes"]),
+                        ("RLIMIT_NOFILE", 256)):  # pipes hold kernel memory the address-space limit does not count
         if hasattr(resource, name):
             try:
                 resource.setrlimit(getattr(resource, name), (value, value))
