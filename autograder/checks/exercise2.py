@@ -189,7 +189,7 @@ def numerical(name, points, function, test_fn, make, *, h=None, mistakes=(), hid
     Centred differences with h = 1e-5 land within about 1e-9 of the true
     gradient here; a one-sided difference is off by about h |f''| / 2, some 1e-5.
     With an explicit h the closed form of the centred estimate is used (for x^3 it is
-    exactly 3 x^2 + h^2), so a function that ignores h fails too.
+    exactly 3 x^2 + h^2, for sin it is cos(x) sin(h) / h), so a function that ignores h fails too.
     """
 
     def build(rng):
@@ -198,6 +198,8 @@ def numerical(name, points, function, test_fn, make, *, h=None, mistakes=(), hid
     def judge(ctx):
         x, dout = ctx.inputs["x"], ctx.inputs.get("dout")
         want = CLOSED_FORMS[test_fn](x, dout) + (h ** 2 if h and test_fn == "cube_sum" else 0.0)
+        if h and test_fn == "sin":
+            want = want * (np.sin(h) / h)  # (sin(x + h) - sin(x - h)) / 2h = cos(x) sin(h) / h
         step = f"h={h:g}" if h else "the default h=1e-5"
         return check_array(ctx.student["grad"], want, atol=atol, rtol=rtol,
                            what=f"The gradient from {short_name(function)} ({test_fn}, {step})",
@@ -351,6 +353,8 @@ CHECKS = with_requirements([
                   mistakes=("numgrad-x-not-restored",)),
     numerical("numerical_gradient_array of sin(x)", 1, NUMERICAL_GRADIENT_ARRAY, "sin", sin_inputs((3, 4)),
               mistakes=("numgrad-array-no-dout", "numgrad-one-sided")),
+    numerical("numerical_gradient_array uses the step h", 1, NUMERICAL_GRADIENT_ARRAY, "sin", sin_inputs((2, 3)),
+              h=1e-2, mistakes=("numgrad-ignores-h",)),
     leaves_inputs("numerical_gradient_array leaves x and dout as they were", 1, NUMERICAL_GRADIENT_ARRAY, "sin",
                   sin_inputs((3, 4)), mistakes=("numgrad-x-not-restored",)),
     numerical("numerical_gradient, fresh shapes", 1, NUMERICAL_GRADIENT, "cube_sum", fresh_cube,
