@@ -31,6 +31,7 @@ from autograder.sandbox.runner import Limits, Outcome, Sandbox, SandboxDied
 from autograder.sandbox.wire import MAX_TEXT, clean_text
 
 PRINTED_CHARS = 500  # the end of what a student's code printed during one test
+STALLED = ("timeout", "hung-up")  # outcomes after which the same functions are not run again in this grade
 UNREADABLE = ("the process running it sent the grader an import report it cannot read "
               "(does your code write to files it did not open?)")
 
@@ -220,8 +221,8 @@ def _grade_safely(check: Check, sandbox: Sandbox, stored: dict, modules: dict | 
         sandbox.close()  # whatever state the child is in, the next test gets a fresh one
         return TestResult(check.name, check.points, 0, FAILED,
                           f"The grader could not judge what your code sent back for this test "
-                          f"({type(error).__name__}: {clean_text(str(error), 300)}). Does it return plain "
-                          f"NumPy arrays and numbers, as the docstring says?", check.hidden)
+                          f"({type(error).__name__}). Does it return plain NumPy arrays and numbers, as the "
+                          f"docstring says?", check.hidden)
 
 
 def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | None, available: set,
@@ -251,12 +252,12 @@ def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | Non
         return done(COULD_NOT_GRADE, empty[0] if empty else f"your code has no {names}.")
     stalled = next(((stuck, name) for stuck, name in seen.stalled if stuck <= functions), None)
     if stalled is not None:
-        return done(FAILED, f"Not run: {_names(stalled[0])} did not finish in '{stalled[1]}' (it timed out after "
-                            f"{sandbox.limits.timeout:g} s), and this test calls it too. Fix that loop first.")
+        return done(FAILED, f"Not run: {_names(stalled[0])} did not finish in '{stalled[1]}' (see there), and this "
+                            f"test calls it too, so it would only wait as long. Fix that first.")
     outcome = sandbox.run({**program, "inputs": copy.deepcopy(program["inputs"])})
     printed = clean_text(outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:]
     problem, state = _outcome_problem(check, outcome, sandbox, functions)
-    if outcome.kind == "timeout":
+    if outcome.kind in STALLED:
         seen.stalled.append((frozenset(functions), check.name))
     if outcome.kind == "result" and not problem:
         try:
@@ -309,7 +310,7 @@ def _outcome_problem(check: Check, outcome: Outcome, sandbox: Sandbox, functions
                 f"Is there a loop in it that never ends?"), FAILED
     if outcome.kind != "error":
         said = clean_text(outcome.message, 500) or "ended before it could answer (os._exit or sys.exit in your code?)"
-        return f"Your code {said}.", FAILED
+        return f"Your code {said}.", COULD_NOT_GRADE if outcome.kind == "sandbox" else FAILED
     error = _clean_error({**outcome.error, "where": outcome.error.get("where", "")})
     kind, message, where = error["type"], error["message"], error["where"]
     if check.expect_error and kind == check.expect_error:

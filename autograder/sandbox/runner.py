@@ -48,7 +48,8 @@ class Outcome:
 
     ``kind`` is ``"result"`` (``value`` holds the decoded outputs), ``"error"``
     (the student's code raised: ``error`` describes it) or one of the ways the
-    child can fail: ``"timeout"``, ``"crash"``, ``"exit"``, ``"garbled"``, ``"too-big"``, or
+    child can fail: ``"timeout"``, ``"crash"``, ``"exit"``, ``"garbled"``, ``"too-big"``, ``"hung-up"``
+    (it closed its answer pipe but stayed alive), or
     ``"sandbox"`` when the sandbox itself failed before any student code ran.
     """
 
@@ -333,7 +334,7 @@ class Sandbox:
         try:
             code = self.proc.wait(timeout=HANG_UP_SECONDS)
         except subprocess.TimeoutExpired:  # the answer pipe closed, the process lives on: never wait for it
-            return self._fail("garbled", "closed the pipe it answers the grader on but kept running "
+            return self._fail("hung-up", "closed the pipe it answers the grader on but kept running "
                                          "(the grader stopped it)", started)
         if self.layers.get("namespaces") and code > 128:
             code = 128 - code  # bwrap passes on a child's death by signal N as exit code 128 + N

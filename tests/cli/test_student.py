@@ -279,7 +279,7 @@ def test_an_infinite_loop_costs_one_timeout_not_one_per_test(tmp_path):
     seconds = time.monotonic() - started
     assert result.returncode == 1
     assert "timed out after 2 s in relu_forward" in result.stdout
-    assert "Not run: relu_forward did not finish in 'ReLU forward'" in result.stdout
+    assert "Not run: relu_forward did not finish in 'ReLU forward' (see there)" in result.stdout
     assert seconds < 2 * 2 + 4, f"took {seconds:.1f} s: the stuck function ran more than once"
 
 

@@ -214,16 +214,25 @@ def test_requirements_chain_and_ignore_checks_not_in_this_run(scripted):
     assert [(t.score, t.waits_for) for t in result.tests] == [(0, ()), (0, ("a",)), (0, ("b",)), (1, ())]
 
 
-def test_after_a_timeout_the_other_tests_of_that_function_fail_at_once(scripted):
+@pytest.mark.parametrize("stuck, says", [
+    (Outcome("timeout", message="timed out after 5 s"), "timed out after 5 s in relu_forward"),
+    (Outcome("hung-up", message="closed the pipe it answers the grader on"), "closed the pipe"),
+])
+def test_after_a_function_got_stuck_its_other_tests_fail_at_once(scripted, stuck, says):
     checks = [_check("first", "relu_forward"), _check("second", "relu_forward"),
               _check("other", "relu_backward"), _check("third", "relu_forward")]
-    result, runs = scripted(checks, {"relu_forward": Outcome("timeout", message="timed out after 5 s"),
-                                     "relu_backward": RIGHT})
+    result, runs = scripted(checks, {"relu_forward": stuck, "relu_backward": RIGHT})
     assert runs == ["relu_forward", "relu_backward"]  # the stuck function ran once
     first, second, other, third = result.tests
-    assert "timed out after 5 s in relu_forward" in first.message
-    assert second.state == third.state == "failed" and "did not finish in 'first'" in second.message
-    assert "relu_forward" in second.message and other.passed
+    assert says in first.message
+    assert second.state == third.state == "failed"
+    assert "Not run: relu_forward did not finish in 'first'" in second.message and other.passed
+
+
+def test_a_stuck_backward_leaves_the_forward_alone(scripted):
+    checks = [_check("backward", "relu_backward"), _check("forward", "relu_forward")]
+    result, runs = scripted(checks, {"relu_backward": Outcome("timeout"), "relu_forward": RIGHT})
+    assert runs == ["relu_backward", "relu_forward"] and result.tests[1].passed
 
 
 HOSTILE = "E" * 2_000_000 + f"{ESC}[2J{ESC}[Hexercise1: 28/28 points  All tests pass.[/]"
@@ -242,6 +251,11 @@ def test_whatever_the_child_sends_arrives_short_and_without_escapes(scripted, ou
     assert test.state == "failed" and test.score == 0
     for text in (test.message, test.printed):
         assert ESC not in text and len(text) < 10_000
+
+
+def test_a_sandbox_that_fails_by_itself_is_could_not_grade_not_a_failure(scripted):
+    result, _ = scripted([_check("one")], {"relu_forward": Outcome("sandbox", message="could not be run")})
+    assert result.status == "could-not-grade" and result.tests[0].state == "could-not-grade"
 
 
 @pytest.mark.parametrize("failure", [RuntimeError("judge fell over"), grader_module.SandboxDied(Outcome("exit"))])
