@@ -21,7 +21,8 @@ from autograder.exercises import EXERCISES
 INDEPENDENT_VALUES = {
     "conv forward is cross-correlation (one-hot kernel)",
     "numerical_gradient of sum(x^3)", "numerical_gradient on a 3-D x", "numerical_gradient uses the step h",
-    "numerical_gradient_array of sin(x)", "numerical_gradient, fresh shapes", "numerical_gradient_array, fresh shapes",
+    "numerical_gradient_array of sin(x)", "numerical_gradient_array uses the step h",
+    "numerical_gradient, fresh shapes", "numerical_gradient_array, fresh shapes",
 }
 
 ALL = [(exercise, check) for exercise in EXERCISES for check in checks_of(exercise)]
