@@ -5,6 +5,12 @@ everything trusted happens here: inputs are chosen here, references come from
 the stored answers (public checks) or from ``solutions`` (hidden checks, with
 fresh seeds), and every comparison is made here. What comes out is an
 :class:`~autograder.grading.results.ExerciseResult`, rendered by :mod:`autograder.report`.
+
+Nothing the child sends is trusted: its import report is checked field by
+field, every string it sends is cleaned and cut (:func:`~autograder.sandbox.wire.clean_text`)
+before it reaches a result, and anything unforeseen while running, judging or
+diagnosing one test fails that test only. A test counts only once the tests it
+``requires`` pass, and a function that got stuck is not run again in the same grade.
 """
 
 from __future__ import annotations
@@ -95,7 +101,7 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
             imports = sandbox.start()
         except SandboxDied as died:
             return _cannot_grade(result, checks, f"Your code {clean_text(died.outcome.message, 500)}.",
-                                 clean_text(died.outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:])
+                                 _printed(died.outcome))
         except Exception as error:  # noqa: BLE001  a child that breaks the protocol cannot crash the grade
             return _cannot_grade(result, checks, "Your code's process did not start the way the grader expects "
                                                  f"({type(error).__name__}).", "")
@@ -255,7 +261,7 @@ def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | Non
         return done(FAILED, f"Not run: {_names(stalled[0])} did not finish in '{stalled[1]}' (see there), and this "
                             f"test calls it too, so it would only wait as long. Fix that first.")
     outcome = sandbox.run({**program, "inputs": copy.deepcopy(program["inputs"])})
-    printed = clean_text(outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:]
+    printed = _printed(outcome)
     problem, state = _outcome_problem(check, outcome, sandbox, functions)
     if outcome.kind in STALLED:
         seen.stalled.append((frozenset(functions), check.name))
@@ -276,6 +282,11 @@ def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | Non
         except Exception:  # noqa: BLE001  an answer no mistake model can be compared with fits none
             mistake = None
     return done(state, problem, mistake, printed, outcome.seconds)
+
+
+def _printed(outcome: Outcome) -> str:
+    """The end of what the student's code printed, cleaned (escape sequences could redraw a terminal)."""
+    return clean_text(outcome.output.strip()[-4 * PRINTED_CHARS:])[-PRINTED_CHARS:]
 
 
 def _names(functions) -> str:
