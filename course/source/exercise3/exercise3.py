@@ -78,8 +78,9 @@ def numerical_gradient(loss, a, eps=1e-6):
 #
 # The floor is there because a window that does not fit entirely is not used.
 # With $L = 7$, $K = 3$, $P = 1$ and $s = 2$: $L' = \lfloor 6 / 2 \rfloor + 1 = 4$;
-# with $L = 8$ instead, $L' = \lfloor 7/2 \rfloor + 1 = 4$ too: the last sample
-# of the padded signal is never used.
+# with $L = 8$ instead, $L' = \lfloor 7/2 \rfloor + 1 = 4$ too: the windows start
+# at $0, 2, 4, 6$ of $x_p$ and end at $8$, so the last entry of $x_p$ (a padding
+# zero, index $9$) is never read.
 #
 # **Cross-correlation, not convolution.** In signal processing, the convolution of
 # $x$ with $w$ is $(x * w)[i] = \sum_p x[i - p]\, w[p]$: the index of $x$ runs
@@ -108,6 +109,7 @@ def length_out(L, K, stride, pad):
 
 
 assert length_out(7, 3, 2, 1) == 4 and length_out(8, 3, 2, 1) == 4
+assert [i * 2 for i in range(4)] == [0, 2, 4, 6] and 6 + 3 - 1 == 8 < 8 + 2 * 1 - 1  # the last window ends at 8 of 0..9
 assert len(corr1d(np.ones(7), np.ones(3), 2, 1)) == 4 and len(corr1d(np.ones(8), np.ones(3), 2, 1)) == 4
 
 x1 = np.array([4.0, 3, 2, 1, 0])
@@ -256,8 +258,8 @@ print("1-D: the full correlation with the reversed kernel equals the scatter, fo
 # calls the operation a 2-D convolution. It is a cross-correlation: a true
 # convolution flips the kernel (rows $[-1, 0, 1]$) and gives **$-6$**
 # everywhere. With padding $P = 1$ the output is $5 \times 5$,
-# $(5 + 2 - 3)/1 + 1 = 5$: "same" padding keeps the size; only $P = 0$ shrinks
-# it.
+# $(5 + 2 - 3)/1 + 1 = 5$: "same" padding, $P = (K - 1)/2$ for an odd kernel
+# size $K$ and stride 1, keeps the size; $P = 0$ shrinks it to $3 \times 3$.
 
 # %%
 def corr2d(x, w, stride=1, pad=0):
@@ -285,6 +287,7 @@ assert out.shape == (3, 3) and np.all(out == 6)
 assert np.all(corr2d(image, kernel[::-1, ::-1]) == -6)  # true convolution: the kernel rotated by 180 degrees
 padded_out = corr2d(image, kernel, pad=1)
 assert padded_out.shape == (5, 5)  # padding 1 keeps the size
+assert all(length_out(H, K, 1, (K - 1) // 2) == H for H in range(7, 40) for K in (1, 3, 5, 7))  # "same" padding
 print(out)
 print("true convolution:", corr2d(image, kernel[::-1, ::-1])[0, 0], "  with padding 1:", padded_out.shape)
 
@@ -596,8 +599,8 @@ grade_cell("exercise3", [
 # random images; starting from a small random kernel, each step moves $w$
 # against $dw$ from *your* `conv_backward`, for the mean squared error
 # $L = \frac{1}{M} \sum (out - target)^2$, whose $dout$ is $\frac{2}{M}(out - target)$.
-# On white noise every pixel is independent, so every weight is pulled
-# towards its target at the same rate and 30 steps recover the kernel
+# On white noise the pixels are independent, so every weight is pulled
+# towards its target at nearly the same rate, and 30 steps recover the kernel
 # $[1, 0, -1]$ in every row to a millionth.
 
 # %%
