@@ -210,12 +210,18 @@ class _Seen:
     """What earlier tests of this grade found that later ones use.
 
     ``empty`` maps a module with none of the graded functions to its message;
-    ``stalled`` lists, for each test that timed out, the student functions it
-    called and its name: a later test calling all of them would only wait as long.
+    ``finished`` holds the student functions that have returned in some test; ``stalled`` lists, for each test that got stuck, the functions
+    it called that never finished elsewhere, and its name: a later test calling
+    all of them would only wait as long.
     """
 
     empty: dict[str, str]
+    finished: set[str] = field(default_factory=set)
     stalled: list[tuple[frozenset, str]] = field(default_factory=list)
+
+    def suspects(self, functions: set[str]) -> frozenset:
+        """Which of ``functions`` can have got stuck: those never seen to finish (all of them if none is left)."""
+        return frozenset(functions - self.finished or functions)
 
 
 def _grade_safely(check: Check, sandbox: Sandbox, stored: dict, modules: dict | None, available: set,
@@ -262,9 +268,11 @@ def _grade_one(check: Check, sandbox: Sandbox, stored: dict, modules: dict | Non
                             f"test calls it too, so it would only wait as long. Fix that first.")
     outcome = sandbox.run({**program, "inputs": copy.deepcopy(program["inputs"])})
     printed = _printed(outcome)
-    problem, state = _outcome_problem(check, outcome, sandbox, functions)
+    problem, state = _outcome_problem(check, outcome, sandbox, seen.suspects(functions))
     if outcome.kind in STALLED:
-        seen.stalled.append((frozenset(functions), check.name))
+        seen.stalled.append((seen.suspects(functions), check.name))
+    elif outcome.kind == "result":  # every step ran (after an error, later steps may never have started)
+        seen.finished |= functions
     if outcome.kind == "result" and not problem:
         try:
             problem = check.judge(Context(program["inputs"], outcome.value, reference, program))
