@@ -1,12 +1,13 @@
 """The course graded for real: nbgrader and a Jupyter kernel, from generate_assignment to the grades CSV.
 
-In a copy of course/, four students submit exercise 3: the reference pasted
-into convolution.py, the untouched stub, the classic bug of a dx that
-slides the kernel over dout without flipping it, and the stub with a notebook
-cell that rewrites grade_cell to hand out every point. ``nbgrader autograde``,
-``generate_feedback`` and ``export`` must give full points, zero, the
-points ``cnnlab check --hidden`` gives (partial) and zero, with the teaching
-messages in the feedback. No mocks: this is what an instructor runs.
+In a copy of course/, four students submit every assignment that has a
+notebook: the reference pasted into the modules, the untouched stubs, a
+typical bug (a fixture submission, for exercise 3 a dx that slides the kernel
+over dout without flipping it), and the stubs with a notebook cell that
+rewrites grade_cell to hand out every point. ``nbgrader autograde``,
+``generate_feedback`` and ``export`` must give full points, zero, the points
+``cnnlab check --hidden`` gives (partial) and zero, with the teaching messages
+in the feedback. No mocks: this is what an instructor runs.
 """
 
 from __future__ import annotations
@@ -22,15 +23,25 @@ import time
 import pytest
 
 from autograder.checks import checks_of
-from autograder.exercises import find_exercise
+from autograder.exercises import EXERCISES
 from autograder.grading.grader import grade_exercise
 from tests.course.tools import COURSE, COURSE_MARKS
 from tests.helpers import FIXTURES, ROOT
 
 pytestmark = COURSE_MARKS
 
-EXERCISE = find_exercise(3)
-REFERENCE = ROOT / "solutions" / "convolution.py"
+IN_COURSE = [ex for ex in EXERCISES if (COURSE / "source" / ex.name / f"{ex.name}.ipynb").is_file()]
+# The typical mistake submitted for each notebook: a fixture submission of tests/fixtures/submissions.
+BUGS = {"exercise3": "ex3_dx_without_kernel_flip"}
+STUDENTS = ("reference", "stub", "bug", "forger")
+
+# A cell a student adds to the notebook: every test cell run in the kernel would then claim full points.
+FORGERY = """import autograder.report.notebook as notebook
+from autograder.checks import checks_of
+from autograder.exercises import find_exercise
+points = {{check.name: check.points for check in checks_of(find_exercise({number}))}}
+notebook.grade_cell = lambda exercise, names, **kwargs: sum(points[name] for name in names)
+"""
 
 
 def _nbgrader(course, *args) -> subprocess.CompletedProcess:
@@ -43,94 +54,109 @@ def _nbgrader(course, *args) -> subprocess.CompletedProcess:
     return done
 
 
-# A cell a student adds to the notebook: every test cell run in the kernel would then claim full points.
-FORGERY = """import autograder.report.notebook as notebook
-from autograder.checks import checks_of
-from autograder.exercises import find_exercise
-points = {check.name: check.points for check in checks_of(find_exercise(3))}
-notebook.grade_cell = lambda exercise, names, **kwargs: sum(points[name] for name in names)
-"""
+def _files(exercise, student, release) -> dict:
+    """What ``student`` hands in beside the notebook: file name -> where it comes from."""
+    if student == "reference":
+        return {f"{m}.py": ROOT / "solutions" / f"{m}.py" for m in exercise.modules}
+    if student == "bug":
+        fixture = FIXTURES / BUGS[exercise.name]
+        return {**{p.name: p for p in fixture.glob("*.py")},  # the fixture may take the rest from base_<module>
+                **{f"base_{m}.py": ROOT / "solutions" / f"{m}.py" for m in exercise.modules}}
+    return {f"{m}.py": release / f"{m}.py" for m in exercise.modules}
 
 
-def _submit(course, student, files: dict, forge: bool = False) -> None:
-    folder = course / "submitted" / student / EXERCISE.name
+def _submit(course, exercise, student) -> None:
+    release = course / "release" / exercise.name
+    folder = course / "submitted" / student / exercise.name
     folder.mkdir(parents=True)
-    notebook = json.loads((course / "release" / EXERCISE.name / f"{EXERCISE.name}.ipynb").read_text())
-    if forge:
+    notebook = json.loads((release / f"{exercise.name}.ipynb").read_text())
+    if student == "forger":
         notebook["cells"].insert(2, {"cell_type": "code", "execution_count": None, "id": "forgery", "metadata": {},
-                                     "outputs": [], "source": FORGERY})
-    (folder / f"{EXERCISE.name}.ipynb").write_text(json.dumps(notebook))
-    for name, source in files.items():
+                                     "outputs": [], "source": FORGERY.format(number=exercise.number)})
+    (folder / f"{exercise.name}.ipynb").write_text(json.dumps(notebook))
+    for name, source in _files(exercise, student, release).items():
         shutil.copy(source, folder / name)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The course after generate_assignment, three submissions, autograde, generate_feedback and export."""
+    """The course after generate_assignment, four submissions, autograde and generate_feedback of every
+    assignment, then export: the course folder, grades.csv as {(assignment, student): row}, and the seconds."""
     course = tmp_path_factory.mktemp("nbgrader") / "course"
     shutil.copytree(COURSE, course, ignore=shutil.ignore_patterns("__pycache__", "*.db", "release", "submitted",
                                                                    "autograded", "feedback"))
     started = time.monotonic()
-    _nbgrader(course, "generate_assignment", EXERCISE.name)
-    release = course / "release" / EXERCISE.name
-    _submit(course, "alice", {"convolution.py": REFERENCE})
-    _submit(course, "bob", {"convolution.py": release / "convolution.py"})
-    _submit(course, "carol", {"convolution.py": FIXTURES / "ex3_dx_without_kernel_flip" / "convolution.py",
-                              "base_convolution.py": REFERENCE})  # the fixture takes conv_output_shape from it
-    _submit(course, "dave", {"convolution.py": release / "convolution.py"}, forge=True)
-    _nbgrader(course, "autograde", EXERCISE.name)
-    _nbgrader(course, "generate_feedback", EXERCISE.name)
+    for exercise in IN_COURSE:
+        _nbgrader(course, "generate_assignment", exercise.name)
+        for student in STUDENTS:
+            _submit(course, exercise, student)
+        _nbgrader(course, "autograde", exercise.name)
+        _nbgrader(course, "generate_feedback", exercise.name)
     _nbgrader(course, "export")
     with open(course / "grades.csv", newline="") as file:
-        rows = {row["student_id"]: row for row in csv.DictReader(file)}
+        rows = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(file)}
     return course, rows, time.monotonic() - started
 
 
-def test_the_release_holds_the_notebook_and_the_stub_and_no_hidden_test(graded):
+def test_every_notebook_has_a_typical_bug_to_grade():
+    assert IN_COURSE, "no notebook in course/source"
+    missing = [ex.name for ex in IN_COURSE if ex.name not in BUGS]
+    assert not missing, f"name a fixture submission with a typical bug in BUGS for {missing}"
+
+
+@pytest.mark.parametrize("exercise", IN_COURSE, ids=lambda ex: ex.name)
+def test_the_release_holds_the_notebook_and_the_stubs_and_no_hidden_test(graded, exercise):
     course, _, _ = graded
-    release = course / "release" / EXERCISE.name
-    assert sorted(p.name for p in release.iterdir()) == ["convolution.py", f"{EXERCISE.name}.ipynb"]
-    assert (release / "convolution.py").read_text() == (ROOT / "exercises" / "convolution.py").read_text()
-    text = (release / f"{EXERCISE.name}.ipynb").read_text()
+    release = course / "release" / exercise.name
+    assert sorted(p.name for p in release.iterdir()) == sorted([f"{exercise.name}.ipynb",
+                                                                *(f"{m}.py" for m in exercise.modules)])
+    for module in exercise.modules:
+        assert (release / f"{module}.py").read_text() == (ROOT / "exercises" / f"{module}.py").read_text()
+    text = (release / f"{exercise.name}.ipynb").read_text()
     assert "HIDDEN TESTS" not in text and "hidden=True" not in text
 
 
-def test_the_grades_csv_gives_full_zero_and_the_clis_partial_points(graded):
+@pytest.mark.parametrize("exercise", IN_COURSE, ids=lambda ex: ex.name)
+def test_the_grades_csv_gives_full_zero_and_the_clis_partial_points(graded, exercise):
     course, rows, _ = graded
-    total = sum(c.points for c in checks_of(EXERCISE))
-    assert set(rows) == {"alice", "bob", "carol", "dave"}
-    assert all(float(row["max_score"]) == total for row in rows.values())
-    assert float(rows["alice"]["score"]) == total
-    assert float(rows["bob"]["score"]) == 0
+    total = sum(c.points for c in checks_of(exercise))
+    row = {student: rows[exercise.name, student] for student in STUDENTS}
+    assert all(float(r["max_score"]) == total for r in row.values())
+    assert float(row["reference"]["score"]) == total
+    assert float(row["stub"]["score"]) == 0
     # The bug is deterministic, so the CLI's grade with the hidden checks is the notebook's grade.
-    cli = grade_exercise(EXERCISE, course / "autograded" / "carol" / EXERCISE.name, hidden=True)
-    assert 0 < float(rows["carol"]["score"]) < total
-    assert float(rows["carol"]["score"]) == cli.score
+    cli = grade_exercise(exercise, course / "autograded" / "bug" / exercise.name, hidden=True)
+    assert 0 < float(row["bug"]["score"]) < total
+    assert float(row["bug"]["score"]) == cli.score
 
 
-def test_a_test_cell_rewritten_in_the_kernel_earns_nothing(graded):
+@pytest.mark.parametrize("exercise", IN_COURSE, ids=lambda ex: ex.name)
+def test_a_test_cell_rewritten_in_the_kernel_earns_nothing(graded, exercise):
     course, rows, _ = graded
-    assert float(rows["dave"]["score"]) == 0
-    notebook = json.loads((course / "autograded" / "dave" / EXERCISE.name / f"{EXERCISE.name}.ipynb").read_text())
+    assert float(rows[exercise.name, "forger"]["score"]) == 0
+    folder = course / "autograded" / "forger" / exercise.name
+    notebook = json.loads((folder / f"{exercise.name}.ipynb").read_text())
     assert any(cell.get("id") == "forgery" for cell in notebook["cells"])  # the cell ran, and changed nothing
 
 
-def test_autograde_keeps_the_students_module(graded):
+@pytest.mark.parametrize("exercise", IN_COURSE, ids=lambda ex: ex.name)
+def test_autograde_keeps_the_students_modules(graded, exercise):
     course, _, _ = graded
-    kept = course / "autograded" / "carol" / EXERCISE.name / "convolution.py"
-    assert kept.read_text() == (FIXTURES / "ex3_dx_without_kernel_flip" / "convolution.py").read_text()
+    for module in exercise.modules:
+        kept = course / "autograded" / "reference" / exercise.name / f"{module}.py"
+        assert kept.read_text() == (ROOT / "solutions" / f"{module}.py").read_text()
 
 
 def test_the_feedback_teaches_and_escapes(graded):
     course, _, _ = graded
-    page = (course / "feedback" / "carol" / EXERCISE.name / f"{EXERCISE.name}.html").read_text()
+    page = (course / "feedback" / "bug" / "exercise3" / "exercise3.html").read_text()
     assert "Likely cause" in page and "without flipping it" in page
     assert "conv backward, worked example" in page and "0/1" in page
-    notebook = json.loads((course / "autograded" / "carol" / EXERCISE.name / f"{EXERCISE.name}.ipynb").read_text())
+    notebook = json.loads((course / "autograded" / "bug" / "exercise3" / "exercise3.ipynb").read_text())
     hidden = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "hidden"]
     assert "grade_cell" in "".join(hidden[0]["source"])  # autograde put the hidden tests back
 
 
-def test_the_whole_run_stays_under_three_minutes(graded):
+def test_the_whole_run_stays_under_three_minutes_a_notebook(graded):
     _, _, seconds = graded
-    assert seconds < 180, f"generate_assignment to export took {seconds:.0f} s"
+    assert seconds < 180 * len(IN_COURSE), f"generate_assignment to export took {seconds:.0f} s"
