@@ -271,11 +271,13 @@ DIAGNOSES = {
     "conv-output-size-true-division": "the sizes came out as fractions or with the wrong rounding: "
                                       f"{FORMULA} uses floor division //, because a window that does not fit "
                                       "entirely is not used.",
-    "conv-dx-no-flip": "dx is what you get when the padded dout is slid over the kernel without flipping it. "
-                       "Each input pixel xp[y, x] feeds out[i, j] through w[y - i*stride, x - j*stride], so "
-                       "seen from dout the kernel runs backwards: correlate with w[:, :, ::-1, ::-1] (or, simpler, "
-                       "loop over the output positions and add dout[n, f, i, j] * w[f] into the window of dxp that "
-                       "produced out[n, f, i, j]).",
+    "conv-dx-no-flip": "dx is what you get when dout is slid over the kernel without flipping it. Each input "
+                       "pixel xp[y, x] feeds out[i, j] through w[y - i*stride, x - j*stride], so seen from dout "
+                       "the kernel runs backwards. The sure way, for any stride: loop over the output positions "
+                       "and add dout[n, f, i, j] * w[f] into the window of dxp that produced out[n, f, i, j], then "
+                       "crop the padding. (With stride 1 that is the full correlation of dout with "
+                       "w[:, :, ::-1, ::-1]; with a larger stride, dout must first be spread out with stride - 1 "
+                       "zeros between its entries.)",
     "conv-db-batch-mean": "db is dout summed over H' and W' but divided by the batch size N. Every image adds "
                           "its own gradient to the shared bias: db[f] = dout[:, f].sum(), a sum over N, H' and W' "
                           "(any averaging belongs to the loss, not to the layer).",

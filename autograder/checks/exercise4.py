@@ -262,9 +262,12 @@ DIAGNOSES = {
     "pool-max-overwrite": "max pooling: " + OVERWRITE,
     "pool-max-overwrite-window": "max pooling: " + OVERWRITE + " (assigning mask * dout to the whole window also "
                                  "wipes out what the windows before it had added).",
-    "pool-max-ties-all": "where a window has several equal maxima, every one of them got the full gradient. The "
-                         "output changes with only one of them: send dout to the first maximum in row-major order "
-                         "(np.argmax of the flattened window, then np.unravel_index), and to none of the others.",
+    "pool-max-ties-all": "where a window has several equal maxima, every one of them got the full gradient, so "
+                         "that window passes on k times its dout. At a tie the maximum has no single derivative: "
+                         "raising any one tied entry by h raises the output by h, and raising all of them together "
+                         "raises it by h too, so their shares of dout must add up to dout. Any such split is a "
+                         "valid gradient; the convention here, as in PyTorch, gives all of it to the first maximum "
+                         "in row-major order (np.argmax of the flattened window, then np.unravel_index).",
     "pool-max-ties-last": "where a window has several equal maxima, the gradient went to the last one. The "
                           "convention (np.argmax's, and PyTorch's) is the first maximum in row-major order: compare "
                           "with > rather than >= when you scan, or use np.argmax on the flattened window.",

@@ -358,9 +358,12 @@ DIAGNOSES = {
     "rmsprop-eps-inside-sqrt": "eps was added inside the square root, sqrt(v + eps). torch.optim.RMSprop adds it "
                                "outside: p -= lr * g / (np.sqrt(v) + eps). The two differ most where v is small "
                                "next to eps, as it is here.",
-    "adam-no-bias-correction": "the moments were used without bias correction. m and v start at zero, so early on "
-                               "they are too small; divide by (1 - beta1 ** t) and (1 - beta2 ** t), with t the "
-                               "number of steps this key has taken (1 on its first step).",
+    "adam-no-bias-correction": "the moments were used without bias correction. m and v start at zero, so "
+                               "early on they are shrunk towards zero, v more than m, and the uncorrected step "
+                               "m / sqrt(v) comes out too LARGE: with the default betas the first step is "
+                               "(1 - 0.9) / sqrt(1 - 0.999) = 3.16 times lr instead of lr. Divide m by "
+                               "(1 - beta1 ** t) and v by (1 - beta2 ** t), with t the number of steps this key "
+                               "has taken (1 on its first step).",
     "adam-shared-step-count": "one step counter t was shared by every key. A key that joins later must start "
                               "with t = 1 for its bias correction; keep t per key (self.t[key]), like m and v.",
 }

@@ -55,8 +55,10 @@ class CNN:
     -----
     He initialisation: each weight is drawn from :math:`N(0, 2 / \text{fan\_in})`,
     with fan_in = C*3*3 for a convolution and the number of inputs for an
-    affine layer, so the ReLUs' outputs keep roughly the variance of their
-    inputs. Biases start at zero.
+    affine layer. A ReLU passes on half of its input's second moment,
+    :math:`E[\text{relu}(z)^2] = \text{Var}(z) / 2`, and the factor 2 makes up for
+    it, so the pre-activations keep roughly the same variance from layer to
+    layer (the ReLUs' outputs have about a third of it). Biases start at zero.
     """
 
     def __init__(self, layers: Layers, input_shape=(1, 8, 8), channels=(8, 16), hidden=64,
