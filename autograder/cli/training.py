@@ -10,7 +10,6 @@ import typer
 
 from autograder.errors import UsageError
 from autograder.cli.ui import console, friendly_errors
-from autograder.report.training import TrainingBars, render_evaluation, render_prediction, render_training
 from autograder.training.train import TrainConfig
 
 DEFAULTS = TrainConfig()
@@ -85,6 +84,8 @@ def train(
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                          channels=parse_channels(channels), hidden=hidden, dropout=dropout, seed=seed,
                          data=data.value, data_dir=str(data_dir) if data_dir else None)
+    from autograder.report.training import TrainingBars, render_training  # the training stack loads on use
+
     progress = TrainingBars(console)
     try:
         summary = run_training(config, impl=impl.value, path=path, out=out, name=name, plots=plots,
@@ -105,6 +106,8 @@ def evaluate(
     from autograder.training.runs import evaluate_run
 
     result = evaluate_run(run_dir, impl.value if impl else None, path, data_dir)
+    from autograder.report.training import render_evaluation
+
     render_evaluation(console, result)
 
 
@@ -125,6 +128,8 @@ def predict(
     from autograder.training.runs import predict_image
 
     result = predict_image(run_dir, image, impl.value if impl else None, path)
+    from autograder.report.training import render_prediction
+
     render_prediction(console, image, result, top)
 
 

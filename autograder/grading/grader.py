@@ -19,6 +19,7 @@ import copy
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -61,7 +62,8 @@ def _isolation(kernel: bool, hidden: bool, allowed: bool) -> str:
 
 def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden: bool = False,
                    timeout: float = 5.0, limits: Limits | None = None,
-                   allow_weak_isolation: bool = False) -> ExerciseResult:
+                   allow_weak_isolation: bool = False,
+                   afterwards: Callable[[Sandbox, ExerciseResult], None] | None = None) -> ExerciseResult:
     """Run every test of ``exercise`` against the modules in ``submission``.
 
     Parameters
@@ -79,6 +81,11 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
         Let hidden tests run without the kernel's layers of isolation
         (namespaces, Landlock, seccomp; see ``cnnlab doctor``). The result's
         ``isolation`` then says ``weak``.
+    afterwards : callable, optional
+        ``afterwards(sandbox, result)`` is called with the still-open sandbox
+        once every test is graded (``cnnlab check`` times the layer there
+        instead of paying for a second child). Not called when the
+        submission could not be imported.
 
     Raises
     ------
@@ -114,7 +121,9 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
         seen = _Seen(empty=_empty_modules(exercise, checks, imports))
         for check in checks:
             result.tests.append(_grade_safely(check, sandbox, stored, modules, available, seen))
-    _hold_back(checks, result.tests)
+        _hold_back(checks, result.tests)
+        if afterwards is not None:
+            afterwards(sandbox, result)
     if any(t.state == COULD_NOT_GRADE for t in result.tests):
         result.status = COULD_NOT_GRADE
     return result

@@ -136,7 +136,8 @@ def _without_steps(program: dict) -> dict:
 
 
 def measure_speed(exercise: Exercise, submission: Path | None = None, *, repeats: int = REPEATS,
-                  timeout: float = TIMEOUT, result: ExerciseResult | None = None) -> SpeedReport | None:
+                  timeout: float = TIMEOUT, result: ExerciseResult | None = None,
+                  sandbox: Sandbox | None = None) -> SpeedReport | None:
     """Time the forward and backward pass of ``exercise``'s layer against the reference's.
 
     Parameters
@@ -152,6 +153,10 @@ def measure_speed(exercise: Exercise, submission: Path | None = None, *, repeats
         The grade just given: when a test could not be graded or a function
         is not written yet, there is nothing worth timing (and a stuck
         function is not waited for twice).
+    sandbox : Sandbox, optional
+        A sandbox already running the student's modules (the grader's, via
+        ``grade_exercise(..., afterwards=...)``): it is used and left open,
+        which saves starting a child. Its own time limit then applies.
 
     Returns
     -------
@@ -168,19 +173,29 @@ def measure_speed(exercise: Exercise, submission: Path | None = None, *, repeats
         reference = reference_modules(exercise, "Timing against the reference")
     except CnnlabError:
         return SpeedReport(exercise.name, case.batch, problem="the reference layers are not installed here")
-    forward, both = case.program(backward=False), case.program(backward=True)
-    sandbox = Sandbox(paths.resolve_submission(submission), [case.module], Limits(timeout=timeout),
+    if sandbox is None:
+        own = Sandbox(paths.resolve_submission(submission), [case.module], Limits(timeout=timeout),
                       protect=protected_folders(), hide=[p for p in [paths.source_checkout()] if p])
-    with sandbox:
-        try:
-            sandbox.start()
-            mine_forward = (_fastest(lambda: _in_sandbox(sandbox, forward), repeats)
-                            - _fastest(lambda: _in_sandbox(sandbox, _without_steps(forward)), repeats))
-            mine_both = (_fastest(lambda: _in_sandbox(sandbox, both), repeats)
-                         - _fastest(lambda: _in_sandbox(sandbox, _without_steps(both)), repeats))
-        except (_NotTimed, SandboxDied) as stopped:
-            where = stopped.args[0] if isinstance(stopped, _NotTimed) else "the import"
-            return SpeedReport(exercise.name, case.batch, problem=f"your code stopped in {where}")
+        with own:
+            try:
+                own.start()
+            except SandboxDied:
+                return SpeedReport(exercise.name, case.batch, problem="your code stopped in the import")
+            return _timed(exercise, case, own, reference, repeats)
+    return _timed(exercise, case, sandbox, reference, repeats)
+
+
+def _timed(exercise: Exercise, case: Case, sandbox: Sandbox, reference: dict, repeats: int) -> SpeedReport:
+    """The student's layer timed in ``sandbox`` (already started) and the reference's in this process."""
+    forward, both = case.program(backward=False), case.program(backward=True)
+    try:
+        mine_forward = (_fastest(lambda: _in_sandbox(sandbox, forward), repeats)
+                        - _fastest(lambda: _in_sandbox(sandbox, _without_steps(forward)), repeats))
+        mine_both = (_fastest(lambda: _in_sandbox(sandbox, both), repeats)
+                     - _fastest(lambda: _in_sandbox(sandbox, _without_steps(both)), repeats))
+    except (_NotTimed, SandboxDied) as stopped:
+        where = stopped.args[0] if isinstance(stopped, _NotTimed) else "the import"
+        return SpeedReport(exercise.name, case.batch, problem=f"your code stopped in {where}")
     theirs_forward = _fastest(lambda: _in_process(reference, case, backward=False), repeats)
     theirs_backward = _fastest(lambda: _in_process(reference, case, backward=True), repeats)
     timings = (Timing(case.forward, max(mine_forward, 0.0), theirs_forward),

@@ -94,3 +94,22 @@ def test_a_stuck_layer_costs_one_short_timeout(tmp_path):
     start = time.monotonic()
     report = measure_speed(find_exercise("exercise3"), tmp_path, timeout=0.5)
     assert report.timings == () and report.problem and time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("fixture, slow", [("ex3_naive_loops", True), (None, False)])
+def test_check_times_the_layer_in_the_graders_own_sandbox(fixture, slow, reference_copy):
+    """grade_exercise hands its open sandbox to the timing, which leaves it open: one child per check."""
+    from autograder.grading.grader import grade_exercise
+
+    exercise = find_exercise("exercise3")
+    seen = []
+
+    def afterwards(sandbox, graded):
+        started = sandbox.proc
+        seen.append(measure_speed(exercise, result=graded, sandbox=sandbox))
+        seen.append(started is not None and sandbox.proc is started)  # the same child, still running
+
+    result = grade_exercise(exercise, FIXTURES / fixture if fixture else reference_copy, afterwards=afterwards)
+    report, same_child = seen
+    assert result.score == result.max_score and same_child
+    assert len(report.timings) == 2 and all(t.slow for t in report.timings) == slow, report
