@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from autograder.cli.ui import console, friendly_errors
+from autograder.cli.ui import FlagCommand, console, friendly_errors
 from autograder.sandbox.isolation import kernel_isolation, probe
 
 
@@ -46,4 +46,4 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print the layer
 
 def register(app: typer.Typer) -> None:
     """Add ``doctor`` to ``app``."""
-    app.command()(friendly_errors(doctor))
+    app.command(cls=FlagCommand)(friendly_errors(doctor))

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from autograder.errors import UsageError
-from autograder.cli.ui import console, friendly_errors
+from autograder.cli.ui import FlagCommand, console, friendly_errors
 from autograder.training.train import TrainConfig
 
 DEFAULTS = TrainConfig()
@@ -135,6 +135,5 @@ def predict(
 
 def register(app: typer.Typer) -> None:
     """Add the training commands to ``app``."""
-    app.command()(friendly_errors(train))
-    app.command()(friendly_errors(evaluate))
-    app.command()(friendly_errors(predict))
+    for command in (train, evaluate, predict):
+        app.command(cls=FlagCommand)(friendly_errors(command))

@@ -227,7 +227,8 @@ def test_real_program_json_on_a_missing_folder_is_an_object(tmp_path):
     assert result.returncode == 1 and json.loads(result.stdout)["status"] == "could-not-grade"
 
 
-@pytest.mark.parametrize("command", ["check", "status", "hint", "reset", "watch"])
+@pytest.mark.parametrize("command", ["check", "status", "hint", "reset", "watch", "train", "evaluate", "predict",
+                                     "doctor"])
 def test_help_shows_flags_as_flags(command):
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "150"})
     assert result.exit_code == 0
