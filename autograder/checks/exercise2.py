@@ -88,6 +88,21 @@ def bad_labels(labels, c=5):
     return lambda rng: {"scores": rng.standard_normal((len(labels), c)), "y": np.array(labels)}
 
 
+def scores_of_rank_3(rng):
+    """scores (2, 3, 4) and labels (2,): a row-wise max and an index [rows, y] work on it without a complaint."""
+    return {"scores": rng.standard_normal((2, 3, 4)), "y": np.array([1, 2])}
+
+
+def labels_as_a_column(rng):
+    """scores (4, 3) and labels of shape (4, 1): indexing [rows, y] with them broadcasts to a (4, 4) table."""
+    return {"scores": rng.standard_normal((4, 3)), "y": np.array([[0], [2], [1], [2]])}
+
+
+def float_labels(rng):
+    """scores (3, 4) and labels 2.0, 0.0, 1.0: the right classes, as floats."""
+    return {"scores": rng.standard_normal((3, 4)), "y": np.array([2.0, 0.0, 1.0])}
+
+
 def mse(shape):
     """pred and target of ``shape``."""
     return lambda rng: {"pred": rng.standard_normal(shape), "target": rng.standard_normal(shape)}
@@ -162,6 +177,11 @@ def empty_arrays(rng):
     return {"pred": np.zeros((0, 3)), "target": np.zeros((0, 3))}
 
 
+def w_with_a_stray_axis(rng):
+    """x (2, 3, 4), w of shape (1, 12, 5) and b (5,): x_flat @ w broadcasts to (1, 2, 5) instead of failing."""
+    return {"x": rng.standard_normal((2, 3, 4)), "w": rng.standard_normal((1, 12, 5)), "b": np.zeros(5)}
+
+
 def one_bias(rng):
     """x of shape (2, 3, 4), w of shape (12, 5), and b of shape (1,): it would broadcast over the 5 outputs."""
     return {"x": rng.standard_normal((2, 3, 4)), "w": rng.standard_normal((12, 5)), "b": np.zeros(1)}
@@ -176,10 +196,13 @@ CLOSED_FORMS = {  # the gradient of each test function of autograder.sandbox.pro
 }
 
 
-def numerical_call(function, test_fn, kwargs=None):
-    """The step ``grad = function(test_fn, $x[, $dout], **kwargs)``; numerical_gradient_array also takes dout."""
+def numerical_call(function, test_fn, kwargs=None, *, catch=False):
+    """The step ``grad = function(test_fn, $x[, $dout], **kwargs)``; numerical_gradient_array also takes dout.
+
+    With ``catch`` an exception the call raises (one f raises on purpose) is stored in ``grad`` and the program goes on.
+    """
     args = [fn(test_fn), "$x", *(["$dout"] if function == NUMERICAL_GRADIENT_ARRAY else [])]
-    return call(function, args, kwargs, "grad")
+    return call(function, args, kwargs, "grad", catch=catch)
 
 
 def numerical(name, points, function, test_fn, make, *, h=None, mistakes=(), hidden=False, seed=0,
@@ -209,12 +232,13 @@ def numerical(name, points, function, test_fn, make, *, h=None, mistakes=(), hid
                  uses_reference=False, diagnose=("grad",))
 
 
-def leaves_inputs(name, points, function, test_fn, make, mistakes=()) -> Check:
-    """After ``function`` returns, x (and dout) must be bit-for-bit what they were."""
+def leaves_inputs(name, points, function, test_fn, make, mistakes=(), *, f_raises=False) -> Check:
+    """After ``function`` returns (or raises, with ``f_raises``: f fails part-way), x (and dout) must be bit-for-bit
+    what they were."""
     names = ["x", "dout"] if function == NUMERICAL_GRADIENT_ARRAY else ["x"]
 
     def build(rng):
-        return program(make(rng), [numerical_call(function, test_fn)], names)
+        return program(make(rng), [numerical_call(function, test_fn, catch=f_raises)], names + ["grad"] * f_raises)
 
     def judge(ctx):
         for arg in names:
@@ -233,10 +257,51 @@ def leaves_inputs(name, points, function, test_fn, make, mistakes=()) -> Check:
                       "(old + h) - h is not always exactly old in floating point"
                       if change.max() <= 1e-12 * max(1.0, float(np.abs(before).max())) else
                       "restore each entry after its two evaluations of f, ideally in a finally: block")
+            if f_raises:
+                raised = ctx.student.get("grad")
+                raised = f"raised {raised}" if isinstance(raised, str) else "failed"
+                advice = (f"here f {raised} once x[i] went past 2, and the nudged entry "
+                          f"stayed nudged. Put the evaluations of f in a try: block and write the saved value back "
+                          f"in its finally: block, so that x is restored whether f returns or raises")
             return f"{short_name(function)} left x changed: {where}. The caller's x must come back as it was: {advice}."
         return None
 
     return Check(name, points, build, judge, mistakes=tuple(mistakes), uses_reference=False, diagnose=tuple(names))
+
+
+def returns_float64(name, points, function, test_fn, make, h) -> Check:
+    """``function(test_fn, x, h=h)`` on a float32 x must return a float64 gradient."""
+
+    def build(rng):
+        return program(make(rng), [numerical_call(function, test_fn, {"h": h})], ["grad"])
+
+    def judge(ctx):
+        grad = ctx.student["grad"]
+        if isinstance(grad, np.ndarray) and grad.dtype == np.float64:
+            return None
+        found = grad.dtype if isinstance(grad, np.ndarray) else getattr(grad, "type_name", type(grad).__name__)
+        return (f"{short_name(function)} returned its gradient as {found} for a float32 x; the gradient is "
+                f"float64 whatever the dtype of x (a float32 difference quotient is only good to about 1e-3). "
+                f"Build it with np.zeros(x.shape, dtype=np.float64), not np.zeros_like(x).")
+
+    return Check(name, points, build, judge, uses_reference=False)
+
+
+def up_to_2(rng):
+    """x (3, 4) within ±[0.5, 1.5] and x[1, 2] = 2 exactly: cube_sum_up_to_2 raises once that entry is nudged up."""
+    x = away_from_zero(rng, (3, 4), 0.5, 1.5)
+    x[1, 2] = 2.0
+    return {"x": x}
+
+
+def integer_x(rng):
+    """x of integers, shape (2, 3): x[i] + h would be rounded back to x[i] when written into it."""
+    return {"x": rng.integers(1, 4, (2, 3))}
+
+
+def sin_with_row_dout(rng):
+    """x (3, 4) and dout (4,): f(x) * dout broadcasts instead of failing."""
+    return {"x": away_from_zero(rng, (3, 4), 0.1, 1.2), "dout": away_from_zero(rng, (4,), 0.5, 2.0)}
 
 
 def cube_inputs(shape, low=0.5, high=2.0):
@@ -284,6 +349,15 @@ REQUIRES = {
     "MSE dpred keeps float32": ("MSE dpred, small case",),
     "numerical_gradient leaves x as it was": ("numerical_gradient of sum(x^3)",),
     "numerical_gradient_array leaves x and dout as they were": ("numerical_gradient_array of sin(x)",),
+    "affine forward rejects a w that is not 2-D": ("affine forward, x of shape (N, d1, d2)",),
+    "cross-entropy rejects scores that are not 2-D": ("cross-entropy loss, small case",),
+    "cross-entropy rejects labels of shape (N, 1)": ("cross-entropy loss, small case",),
+    "cross-entropy rejects labels that are not integers": ("cross-entropy loss, small case",),
+    "numerical_gradient returns float64 for a float32 x": ("numerical_gradient of sum(x^3)",),
+    "numerical_gradient restores x when f raises": ("numerical_gradient of sum(x^3)",),
+    "numerical_gradient rejects an integer x": ("numerical_gradient of sum(x^3)",),
+    "numerical_gradient rejects an f that returns an array": ("numerical_gradient of sum(x^3)",),
+    "numerical_gradient_array rejects a dout shaped unlike f(x)": ("numerical_gradient_array of sin(x)",),
 }
 
 CHECKS = with_requirements([
@@ -308,6 +382,7 @@ CHECKS = with_requirements([
                    mistakes=AFFINE_MISTAKES, hidden=True),
     raises("affine forward rejects a bias of shape (1,)", 1, AFFINE_FORWARD, one_bias, AFFINE_ARGS,
            must_mention=("(1,)",)),
+    raises("affine forward rejects a w that is not 2-D", 1, AFFINE_FORWARD, w_with_a_stray_axis, AFFINE_ARGS),
     # softmax cross-entropy
     *loss_checks(", small case", CROSS_ENTROPY, ce_small, CE_ARGS, "scores",
                  mistakes_loss=("ce-summed",), mistakes_grad=("ce-summed",)),
@@ -323,6 +398,9 @@ CHECKS = with_requirements([
            must_mention=("5",)),
     raises("cross-entropy rejects negative labels", 1, CROSS_ENTROPY, bad_labels([1, -3, 2]), CE_ARGS,
            must_mention=("-3",)),
+    raises("cross-entropy rejects scores that are not 2-D", 1, CROSS_ENTROPY, scores_of_rank_3, CE_ARGS),
+    raises("cross-entropy rejects labels of shape (N, 1)", 1, CROSS_ENTROPY, labels_as_a_column, CE_ARGS),
+    raises("cross-entropy rejects labels that are not integers", 1, CROSS_ENTROPY, float_labels, CE_ARGS),
     *loss_checks(", fresh shapes", CROSS_ENTROPY, ce_fresh, CE_ARGS, "scores",
                  mistakes_loss=("ce-summed", "ce-overflow", "ce-log-underflow"),
                  mistakes_grad=("ce-summed", "ce-overflow"), hidden=True),
@@ -351,12 +429,21 @@ CHECKS = with_requirements([
            [fn("cube_sum"), "$x"], {"h": 0.0}),
     leaves_inputs("numerical_gradient leaves x as it was", 1, NUMERICAL_GRADIENT, "cube_sum", cube_inputs((3, 4)),
                   mistakes=("numgrad-x-not-restored",)),
+    leaves_inputs("numerical_gradient restores x when f raises", 1, NUMERICAL_GRADIENT, "cube_sum_up_to_2", up_to_2,
+                  f_raises=True),
+    returns_float64("numerical_gradient returns float64 for a float32 x", 1, NUMERICAL_GRADIENT, "cube_sum",
+                    lambda rng: {"x": cube_inputs((2, 3))(rng)["x"].astype(np.float32)}, h=1e-2),
+    raises("numerical_gradient rejects an integer x", 1, NUMERICAL_GRADIENT, integer_x, [fn("cube_sum"), "$x"]),
+    raises("numerical_gradient rejects an f that returns an array", 1, NUMERICAL_GRADIENT, cube_inputs((2, 3)),
+           [fn("sin"), "$x"]),
     numerical("numerical_gradient_array of sin(x)", 1, NUMERICAL_GRADIENT_ARRAY, "sin", sin_inputs((3, 4)),
               mistakes=("numgrad-array-no-dout", "numgrad-one-sided")),
     numerical("numerical_gradient_array uses the step h", 1, NUMERICAL_GRADIENT_ARRAY, "sin", sin_inputs((2, 3)),
               h=1e-2, mistakes=("numgrad-ignores-h",)),
     leaves_inputs("numerical_gradient_array leaves x and dout as they were", 1, NUMERICAL_GRADIENT_ARRAY, "sin",
                   sin_inputs((3, 4)), mistakes=("numgrad-x-not-restored",)),
+    raises("numerical_gradient_array rejects a dout shaped unlike f(x)", 1, NUMERICAL_GRADIENT_ARRAY,
+           sin_with_row_dout, [fn("sin"), "$x", "$dout"]),
     numerical("numerical_gradient, fresh shapes", 1, NUMERICAL_GRADIENT, "cube_sum", fresh_cube,
               mistakes=("numgrad-one-sided",), hidden=True),
     numerical("numerical_gradient_array, fresh shapes", 1, NUMERICAL_GRADIENT_ARRAY, "sin", fresh_sin,

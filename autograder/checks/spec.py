@@ -210,9 +210,14 @@ def _keywords(kwargs: dict | None) -> dict:
     return {k: node(v) for k, v in (kwargs or {}).items()}
 
 
-def call(function: str, args=(), kwargs=None, into: str = "_") -> dict:
-    """Call ``module.function`` of the code under test; arguments as :func:`node` reads them."""
-    return {"call": function, "args": [node(a) for a in args], "kwargs": _keywords(kwargs), "into": into}
+def call(function: str, args=(), kwargs=None, into: str = "_", *, catch: bool = False) -> dict:
+    """Call ``module.function`` of the code under test; arguments as :func:`node` reads them.
+
+    With ``catch`` an exception the call raises is stored in ``into`` as its type's name
+    (``"RuntimeError"``) and the program goes on, so later outputs show what the call left behind.
+    """
+    step = {"call": function, "args": [node(a) for a in args], "kwargs": _keywords(kwargs), "into": into}
+    return {**step, "catch": True} if catch else step
 
 
 def new(cls: str, kwargs=None, *, into: str) -> dict:

@@ -16,6 +16,8 @@ the standard library and NumPy are imported here.
 
 Steps:
 - ``call``: call ``module.function`` (or ``slot.method``) with resolved args, store the result;
+  with ``"catch": True`` an exception it raises (other than NotImplementedError, a stub's) is
+  stored instead, as its type's name, and the program goes on (to look at what the call left behind, such as an x restored after f raised);
 - ``new``: construct ``module.Class(**kwargs)``;
 - ``copy``: store a deep copy of a slot (a snapshot of parameters after an optimizer step);
 - ``perturb``: call a function with one argument nudged by +h and -h at each index
@@ -40,6 +42,16 @@ TEST_FUNCTIONS = {
     "sin": np.sin,                                        # grad of sum(sin(x) * dout) = cos(x) dout
     "exp_dot": lambda x: float(np.sum(np.exp(0.5 * x))),  # grad 0.5 exp(0.5 x)
 }
+
+
+def _cube_sum_up_to_2(x):
+    """sum(x^3) while every entry is <= 2; raises for x beyond 2 (an f that fails part-way through a gradient)."""
+    if np.any(x > 2.0):
+        raise RuntimeError("f is defined for x <= 2 only")
+    return float(np.sum(x ** 3))
+
+
+TEST_FUNCTIONS["cube_sum_up_to_2"] = _cube_sum_up_to_2
 
 
 class StepError(Exception):
@@ -141,6 +153,13 @@ def run_program(program: dict, modules) -> dict:
             kwargs = {k: resolve(v, slots, origins) for k, v in step.get("kwargs", {}).items()}
             if "perturb" in step:
                 slots[step["into"]] = _perturbed(fn, args, kwargs, step)
+            elif step.get("catch"):
+                try:
+                    slots[step.get("into", "_")] = fn(*args, **kwargs)
+                except NotImplementedError:  # a stub not yet written is no answer: it stays "not started"
+                    raise
+                except Exception as error:  # the exception is the answer: the program goes on
+                    slots[step.get("into", "_")] = type(error).__name__
             else:
                 slots[step.get("into", "_")] = fn(*args, **kwargs)
             origins[step.get("into", "_")] = where

@@ -86,7 +86,8 @@ def test_functions_are_those_of_the_modules_not_methods_of_slots():
 
 
 STEP_SHAPES = [  # the key sets of the steps spec's builders make: every exercise must speak only these
-    {"call", "args", "kwargs", "into"}, {"call", "args", "into"}, {"new", "kwargs", "into"}, {"copy", "into"},
+    {"call", "args", "kwargs", "into"}, {"call", "args", "kwargs", "into", "catch"}, {"call", "args", "into"},
+    {"new", "kwargs", "into"}, {"copy", "into"},
     {"perturb", "args", "kwargs", "wrt", "output", "h", "indices", "into"},
 ]
 

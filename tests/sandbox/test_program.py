@@ -90,6 +90,24 @@ def test_an_exception_in_a_step_says_which_step():
     assert isinstance(caught.value.__cause__, TypeError)
 
 
+def test_a_catching_step_stores_the_exception_name_and_the_program_goes_on():
+    """What a call leaves behind when it raises: the program keeps running and sends back the inputs."""
+
+    def nudge_then_fail(x, f):
+        x[0] += 1.0  # left nudged: the raise below skips any restoring
+        return f(x)
+
+    modules = {"toy": SimpleNamespace(nudge_then_fail=nudge_then_fail)}
+    steps = [{"call": "toy.nudge_then_fail", "args": [{"ref": "x"}, {"fn": "cube_sum_up_to_2"}], "kwargs": {},
+              "into": "err", "catch": True}]
+    x = np.array([1.5, 0.0])
+    out = run_program({"inputs": {"x": x}, "steps": steps, "outputs": ["err", "x"]}, modules)
+    assert out["err"] == "RuntimeError"
+    assert out["x"].tolist() == [2.5, 0.0]
+    steps[0]["args"][1] = {"fn": "cube_sum"}
+    assert run_program({"inputs": {"x": np.zeros(2)}, "steps": steps, "outputs": ["err"]}, modules)["err"] == 1.0
+
+
 def test_generators_are_made_from_seeds_or_from_inputs():
     from autograder.sandbox.program import resolve
 
