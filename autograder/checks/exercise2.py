@@ -238,7 +238,8 @@ def leaves_inputs(name, points, function, test_fn, make, mistakes=(), *, f_raise
     names = ["x", "dout"] if function == NUMERICAL_GRADIENT_ARRAY else ["x"]
 
     def build(rng):
-        return program(make(rng), [numerical_call(function, test_fn, catch=f_raises)], names + ["grad"] * f_raises)
+        outputs = names + ["grad"] * f_raises  # with f_raises, grad holds the name of what f raised
+        return program(make(rng), [numerical_call(function, test_fn, catch=f_raises)], outputs)
 
     def judge(ctx):
         for arg in names:
