@@ -32,7 +32,7 @@ pytestmark = COURSE_MARKS
 
 IN_COURSE = [ex for ex in EXERCISES if (COURSE / "source" / ex.name / f"{ex.name}.ipynb").is_file()]
 # The typical mistake submitted for each notebook: a fixture submission of tests/fixtures/submissions.
-BUGS = {"exercise1": "ex1_softmax_backward_diagonal", "exercise3": "ex3_dx_without_kernel_flip", "exercise4": "ex4_avg_not_divided"}
+BUGS = {"exercise1": "ex1_softmax_backward_diagonal", "exercise3": "ex3_dx_without_kernel_flip", "exercise4": "ex4_avg_not_divided", "exercise5": "ex5_adam_no_bias_correction"}
 STUDENTS = ("reference", "stub", "bug", "forger")
 
 # A cell a student adds to the notebook: every test cell run in the kernel would then claim full points.
