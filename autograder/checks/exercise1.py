@@ -85,9 +85,12 @@ LEAKY_FORWARD, LEAKY_BACKWARD = f"{MODULE}.leaky_relu_forward", f"{MODULE}.leaky
 SOFTMAX_FORWARD = f"{MODULE}.softmax_forward"
 LAYERS = ("ReLU", "leaky ReLU", "sigmoid", "tanh", "softmax")
 
+RELU_IN_PLACE = ("relu-forward-in-place", "relu-backward-overwrites-cache")
+
 CHECKS = with_requirements([
-    *layer("ReLU", "relu_forward", "relu_backward", mistakes_bwd=("relu-grad-at-zero", "relu-backward-no-dout")),
-    forward_value("ReLU forward on NCHW", 1, RELU_FORWARD, nchw, ["$x"]),
+    *layer("ReLU", "relu_forward", "relu_backward", mistakes_fwd=RELU_IN_PLACE[:1],
+           mistakes_bwd=("relu-grad-at-zero", "relu-backward-no-dout", *RELU_IN_PLACE)),
+    forward_value("ReLU forward on NCHW", 1, RELU_FORWARD, nchw, ["$x"], mistakes=RELU_IN_PLACE[:1]),
     backward_value("ReLU gradient is 0 at exactly 0", 1, RELU_FORWARD, RELU_BACKWARD, zeros_inside, ["$x"],
                    mistakes=("relu-grad-at-zero",)),
     *layer("leaky ReLU", "leaky_relu_forward", "leaky_relu_backward", {"alpha": 0.2},
@@ -128,6 +131,17 @@ DIAGNOSES = {
     "relu-grad-at-zero": "the gradient at x = 0 came out as dout; use the mask x > 0 (strictly), so it is 0 there, "
                          "as PyTorch does.",
     "relu-backward-no-dout": "dx is the 0/1 mask itself: multiply the mask by dout (the chain rule).",
+    "relu-forward-in-place": "after relu_forward, the caller's x equals your output: its negative entries were "
+                             "set to 0 in x itself (x[x < 0] = 0, or np.maximum(x, 0, out=x)), and the cache "
+                             "holds that changed x. The network's previous layer still owns x and may use it "
+                             "again; a gradient check nudges it. Build the output as a new array: "
+                             "out = np.maximum(x, 0).",
+    "relu-backward-overwrites-cache": "after relu_backward, the caller's x holds only 0s and 1s: the mask was "
+                                      "written over the cached x (x[x > 0] = 1; x[x < 0] = 0), and the cache "
+                                      "holds the very x that was passed to relu_forward, not a copy. dx is right "
+                                      "this once, but x is gone: a second backward pass, or a gradient check that "
+                                      "reuses x, now sees the mask. Make the mask a new array: "
+                                      "dx = dout * (x > 0).",
     "leaky-relu-backward-zero": "negative inputs got gradient 0: leaky ReLU's slope there is alpha, so dx = alpha * dout.",
     "sigmoid-backward-of-input": "the derivative was taken as x (1 - x) with the input x; it is s (1 - s) with the "
                                  "output s = sigmoid(x): keep s in the cache.",

@@ -77,6 +77,82 @@ def inputs_unchanged(ctx: Context, names: Iterable[str], function: str) -> str |
         f"compute into a new array instead (for example x.copy(), or np.maximum(x, 0) rather than x[x < 0] = 0)."))
 
 
+# --- every step leaves the caller's arrays as they were ----------------------------------------------------------
+
+SNAPSHOT = "@"  # ``x@2``: the program's input x as it was right after step 2
+
+
+def snapshot_of(step: dict) -> str | None:
+    """The input a ``copy`` step snapshots, if it is one of :func:`~autograder.checks.spec.program`'s; else None."""
+    into = step.get("into", "")
+    return step["copy"] if "copy" in step and into.startswith(step["copy"] + SNAPSHOT) else None
+
+
+def _where_changed(name: str, before: np.ndarray, after, function: str) -> str:
+    """What the numbers show: the first changed entry, before and after ``function`` ran."""
+    if not isinstance(after, np.ndarray) or after.shape != before.shape:
+        got = getattr(after, "shape", type(after).__name__)
+        return f"{name} had shape {before.shape} before {function} ran and {got} after"
+    same = after == before
+    if before.dtype.kind in "fc":
+        same |= np.isnan(after) & np.isnan(before)
+    changed = ~same
+    index = tuple(int(i) for i in np.argwhere(changed)[0])
+    was, now = before[index].item(), after[index].item()
+    if f"{was:.6g}" == f"{now:.6g}":  # a last-digit change: show every digit
+        was, now = repr(was), repr(now)
+    else:
+        was, now = f"{was:.6g}", f"{now:.6g}"
+    return (f"{name}{list(index)} was {was} before {function} ran and {now} after; "
+            f"{int(changed.sum())} of {changed.size} entries changed")
+
+
+def _route(step: dict, name: str, steps: list) -> str | None:
+    """How the input ``name`` reached ``step``: None when it is one of its arguments, else which result held it."""
+    nodes = [*step.get("args", []), *step.get("kwargs", {}).values()]
+    if {"ref": name} in nodes:
+        return None
+    for node in nodes:
+        if "ref" in node and "index" in node:
+            maker = next((s.get("call") for s in steps if s.get("into") == node["ref"] and "call" in s), None)
+            if maker:
+                return f"item {node['index']} of what {short_name(maker)} returned"
+    return "another argument"
+
+
+def modified_in_place(ctx: Context) -> str | None:
+    """A message naming the first step that changed one of the program's array inputs in place; None if none did.
+
+    :func:`~autograder.checks.spec.program` snapshots every watched input after
+    every step (``x@2``); the function to blame is the one whose step the first
+    changed snapshot follows, never a later one that only saw the damage.
+    """
+    steps = ctx.program["steps"]
+    last = None
+    for step in steps:
+        name = snapshot_of(step)
+        if name is None:
+            last = step if "copy" not in step else last
+            continue
+        before, after = ctx.inputs.get(name), ctx.student.get(step["into"])
+        if last is None or not isinstance(before, np.ndarray) or _intact(before, after):
+            continue
+        function = short_name(last.get("call") or last.get("perturb") or last.get("new"))
+        where = _where_changed(name, before, after, function)
+        route = _route(last, name, steps)
+        if route is None:
+            return (f"{function} changed its argument '{name}' in place: {where}. Functions must not modify "
+                    f"the arrays they are given: compute into a new array instead (np.maximum(x, 0) rather than "
+                    f"x[x < 0] = 0, dout * mask rather than dx = dout; dx[~mask] = 0), or take a .copy() before "
+                    f"changing entries. A function that changes entries on purpose, as numerical_gradient nudges "
+                    f"x, must put back exactly the values it saved.")
+        return (f"{function} changed '{name}' in place, an array it never got as an argument: {name} reached it "
+                f"through {route}, which holds {name} itself, not a copy: {where}. A cache is for reading; "
+                f"write into new arrays (mask = x > 0, then dx = dout * mask), or the caller's {name} is lost "
+                f"to everything that uses it afterwards (another backward pass, a gradient check).")
+    return None
+
+
 # --- dtype -------------------------------------------------------------------------------------------------------
 
 def found_dtype(value):

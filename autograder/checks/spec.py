@@ -35,7 +35,7 @@ from typing import Callable
 import numpy as np
 
 from autograder.checks.compare import check_array, check_float
-from autograder.checks.judges import inputs_unchanged, keeps_float32, short_name
+from autograder.checks.judges import SNAPSHOT, keeps_float32, modified_in_place, short_name, snapshot_of
 from autograder.sandbox.wire import Described, Typed
 
 
@@ -108,6 +108,10 @@ class Check:
     diagnose: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
 
+    def __post_init__(self):
+        if not getattr(self.judge, "watches_inputs", False):
+            object.__setattr__(self, "judge", watching_inputs(self.judge))
+
     def functions(self) -> set[str]:
         """``module.function`` names this check calls (the ones it cannot grade without).
 
@@ -122,6 +126,21 @@ class Check:
                 needed.add(target)
             slots.add(step.get("into", "_"))
         return needed
+
+
+def watching_inputs(judge: Callable[[Context], str | None]) -> Callable[[Context], str | None]:
+    """``judge``, preceded by the verdict every check shares: no step may change the program's array inputs.
+
+    A function that modifies an input in place spoils every later step that uses it,
+    so that verdict comes first and names the function that did it
+    (:func:`~autograder.checks.judges.modified_in_place`), not one that inherited the damage.
+    """
+
+    def judge_watching(ctx: Context) -> str | None:
+        return modified_in_place(ctx) or judge(ctx)
+
+    judge_watching.watches_inputs = True
+    return judge_watching
 
 
 @dataclass(frozen=True)
@@ -254,9 +273,38 @@ def perturb(function: str, args, kwargs, *, wrt: int, h: float, indices: list, i
             "output": 0, "h": h, "indices": indices, "into": into}
 
 
+def watched(inputs: dict, steps: list, outputs) -> list[str]:
+    """The array inputs that no step may change: every one but those named with ``$``, those handed to a
+    method of a ``$`` slot (``$params.__setitem__``: given to an object to keep) and those the program
+    sends back itself (its check judges them)."""
+    given = {node.get("ref") for step in steps if step.get("call", "").startswith("$")
+             for node in step.get("args", [])}
+    return [name for name, value in inputs.items() if isinstance(value, np.ndarray) and not name.startswith("$")
+            and name not in given and name not in outputs]
+
+
 def program(inputs: dict, steps: list, outputs) -> dict:
-    """A whole program: its named ``inputs``, the ``steps`` to run and the ``outputs`` to send back."""
-    return {"inputs": inputs, "steps": list(steps), "outputs": list(outputs)}
+    """A whole program: its named ``inputs``, the ``steps`` to run and the ``outputs`` to send back.
+
+    After every step that runs code, each :func:`watched` input is copied into
+    ``name@i`` (i the step's index) and sent back too, so that the judges can tell
+    which function changed which array in place (see :func:`watching_inputs`).
+    """
+    outputs, names = list(outputs), watched(inputs, steps, outputs)
+    all_steps, snapshots = [], []
+    for index, step in enumerate(steps):
+        all_steps.append(step)
+        if "copy" in step:
+            continue
+        for name in names:
+            all_steps.append(copy(name, f"{name}{SNAPSHOT}{index}"))
+            snapshots.append(f"{name}{SNAPSHOT}{index}")
+    return {"inputs": inputs, "steps": all_steps, "outputs": [*outputs, *snapshots]}
+
+
+def snapshots(program: dict) -> tuple[str, ...]:
+    """The outputs of ``program`` that are snapshots of its watched inputs (``x@0``, ...)."""
+    return tuple(step["into"] for step in program["steps"] if snapshot_of(step))
 
 
 def one_call(function: str, make_inputs, args, kwargs=None, outputs=("fwd.0",)):
@@ -298,8 +346,7 @@ def forward_value(name: str, points: int, forward: str, make_inputs, args, kwarg
     out_key = "fwd.0" if returns_cache else "fwd"
 
     def build(rng):
-        inputs = make_inputs(rng)
-        return program(inputs, [call(forward, args, kwargs, "fwd")], [out_key, *_array_args(inputs, args)])
+        return program(make_inputs(rng), [call(forward, args, kwargs, "fwd")], [out_key])
 
     def judge(ctx: Context):
         expected = ctx.reference[out_key]
@@ -309,9 +356,10 @@ def forward_value(name: str, points: int, forward: str, make_inputs, args, kwarg
         else:
             problem = check_array(ctx.student[out_key], expected, what=what, atol=atol, rtol=rtol,
                                   shape_hint=shape_hint)
-        return problem or inputs_unchanged(ctx, _array_args(ctx.inputs, args), forward)
+        return problem
 
-    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes), diagnose=(out_key,))
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
+                 diagnose=(out_key, *snapshots(build(np.random.default_rng(seed)))))
 
 
 def _grads(value, names, function) -> tuple[list, str | None]:
@@ -347,7 +395,7 @@ def backward_value(name: str, points: int, forward: str, backward: str, make_inp
     """
 
     def build(rng):
-        return program(make_inputs(rng), forward_then_backward(forward, backward, args, kwargs), ["bwd", "dout"])
+        return program(make_inputs(rng), forward_then_backward(forward, backward, args, kwargs), ["bwd"])
 
     def judge(ctx: Context):
         student, problem = _grads(ctx.student["bwd"], grads, backward)
@@ -360,9 +408,10 @@ def backward_value(name: str, points: int, forward: str, backward: str, make_inp
                                   shape_hint=f"{g} must have the shape of {owner}, {want.shape}")
             if problem:
                 return problem
-        return inputs_unchanged(ctx, ["dout"], backward)
+        return None
 
-    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes), diagnose=("bwd",))
+    return Check(name, points, build, judge, hidden=hidden, seed=seed, mistakes=tuple(mistakes),
+                 diagnose=("bwd", *snapshots(build(np.random.default_rng(seed)))))
 
 
 def layer_keeps_float32(name: str, forward: str, backward: str, make_inputs, args, kwargs=None, *,

@@ -39,11 +39,28 @@ def softmax_backward_diagonal(dout, y):
     return dout * y * (1 - y)
 
 
+def relu_forward_in_place(x):
+    """The output written into x itself: the caller's x loses its negative entries."""
+    x[x < 0] = 0
+    return x, x
+
+
+def relu_backward_mask_into_cache(dout, x):
+    """The mask written over the cached x, which is the caller's x itself."""
+    x[x > 0] = 1
+    x[x < 0] = 0
+    return dout * x
+
+
 MISTAKES = {
     "relu-grad-at-zero": ("activations", {"relu_forward": _cache_input(lambda x: np.maximum(x, 0)),
                                           "relu_backward": relu_backward_ge}),
     "relu-backward-no-dout": ("activations", {"relu_forward": _cache_input(lambda x: np.maximum(x, 0)),
                                               "relu_backward": relu_backward_no_dout}),
+    "relu-forward-in-place": ("activations", {"relu_forward": relu_forward_in_place,
+                                              "relu_backward": lambda dout, x: dout * (x > 0)}),
+    "relu-backward-overwrites-cache": ("activations", {"relu_forward": _cache_input(lambda x: np.maximum(x, 0)),
+                                                       "relu_backward": relu_backward_mask_into_cache}),
     "leaky-relu-backward-zero": ("activations", {
         "leaky_relu_forward": _cache_input(lambda x, alpha=0.01: np.where(x > 0, x, alpha * x)),
         "leaky_relu_backward": leaky_relu_backward_zero}),

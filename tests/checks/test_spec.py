@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from autograder.checks import checks_of
-from autograder.checks.spec import (Check, call, copy, dict_of, entry, fn, generator, is_node, item, lit, method, new,
-                                    node, one_call, perturb, program, ref, tuple_of)
+from autograder.checks.spec import (Check, Context, call, copy, dict_of, entry, fn, generator, is_node, item, lit,
+                                    method, new, node, one_call, perturb, program, ref, snapshots, tuple_of)
 from autograder.exercises import EXERCISES
 from autograder.sandbox.program import run_program
 
@@ -75,7 +76,58 @@ def test_a_program_built_from_the_builders_runs_in_the_sandbox():
 def test_one_call_builds_a_program_of_one_step():
     build = one_call("m.f", lambda rng: {"x": np.zeros(1)}, ["$x"], {"k": 1})
     built = build(np.random.default_rng(0))
-    assert built["steps"] == [call("m.f", ["$x"], {"k": 1}, "fwd")] and built["outputs"] == ["fwd.0"]
+    assert built["steps"] == [call("m.f", ["$x"], {"k": 1}, "fwd"), copy("x", "x@0")]
+    assert built["outputs"] == ["fwd.0", "x@0"]
+
+
+def test_every_array_input_is_snapshot_after_every_step_but_those_given_away_or_sent_back():
+    inputs = {"x": np.zeros(2), "dout": np.zeros(2), "late": np.zeros(1), "$params": {}, "stride": 2}
+    steps = [call("m.f", ["$x"], None, "fwd"), method("$params", "__setitem__", [lit("g"), ref("late")]),
+             copy("$params", "$after"), call("m.g", ["$dout", "$fwd.1"], None, "bwd")]
+    built = program(inputs, steps, ["bwd", "dout"])
+    assert built["outputs"] == ["bwd", "dout", "x@0", "x@1", "x@3"]
+    assert [s["into"] for s in built["steps"]] == ["fwd", "x@0", "_", "x@1", "$after", "bwd", "x@3"]
+    assert snapshots(built) == ("x@0", "x@1", "x@3")
+
+
+def _in_place_layer():
+    def forward(x):
+        return x * 2, x
+
+    def overwrite_cache(dout, x):
+        x[x > 0] = 1  # the mask written over the caller's x
+        return dout * x
+
+    def alias_forward(x):
+        x[x < 0] = 0
+        return x, x
+
+    return SimpleNamespace(forward=forward, backward=overwrite_cache, alias_forward=alias_forward,
+                           backward_ok=lambda dout, x: dout * (x > 0))
+
+
+@pytest.mark.parametrize("forward, backward, culprit", [
+    ("alias_forward", "backward_ok", "alias_forward changed its argument 'x' in place: x[0] was -1"),
+    ("forward", "backward", "backward changed 'x' in place, an array it never got as an argument: x reached it "
+                            "through item 1 of what forward returned"),
+    ("forward", "backward_ok", None),
+])
+def test_the_function_that_changed_an_input_is_named_not_the_one_after_it(forward, backward, culprit):
+    """A check on forward then backward then forward again: the first step that changed x is blamed."""
+    inputs = {"x": np.array([-1.0, 2.0]), "dout": np.ones(2)}
+    steps = [call(f"m.{forward}", ["$x"], None, "fwd"), call(f"m.{backward}", ["$dout", "$fwd.1"], None, "bwd"),
+             call(f"m.{forward}", ["$x"], None, "again")]
+    built = program(inputs, steps, ["bwd"])
+    check = Check("layer", 1, lambda rng: built, lambda ctx: "the check's own verdict", uses_reference=False)
+    answer = run_program({**built, "inputs": {k: v.copy() for k, v in inputs.items()}}, {"m": _in_place_layer()})
+    verdict = check.judge(Context(inputs, answer, None, built))
+    assert verdict.startswith(culprit) if culprit else verdict == "the check's own verdict"
+
+
+def test_the_input_watch_wraps_a_judge_once_even_through_replace():
+    check = Check("c", 1, lambda rng: program({}, [], []), lambda ctx: None)
+    again = replace(check, points=2)
+    assert again.judge is check.judge and check.judge.watches_inputs
 
 
 def test_functions_are_those_of_the_modules_not_methods_of_slots():
