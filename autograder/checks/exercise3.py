@@ -34,7 +34,8 @@ CASES = {
     "stride 1, pad 0": Case((2, 3, 5, 5), (4, 3, 3, 3)),
     "stride 1, pad 1": Case((2, 3, 5, 5), (4, 3, 3, 3), pad=1),
     "stride 2, pad 1": Case((2, 3, 7, 7), (4, 3, 3, 3), stride=2, pad=1),
-    "stride that does not divide": Case((2, 2, 6, 7), (3, 2, 3, 3), stride=2),  # (6 - 3) / 2: a row left over
+    # (8 - 3) / 2 + 1 = 3.5 and (6 - 3) / 2 + 1 = 2.5: floor gives (3, 2), round() (4, 2), ceil (4, 3)
+    "stride that does not divide": Case((2, 2, 8, 6), (3, 2, 3, 3), stride=2),
     "non-square input and kernel": Case((2, 3, 6, 5), (2, 3, 2, 3), stride=2, pad=1),
     "batch of 1, pad 2": Case((1, 2, 4, 5), (3, 2, 3, 3), pad=2),
 }
@@ -94,20 +95,31 @@ def picks_the_right_pixel(ctx) -> str | None:
             f"gave {out[n, g, i, j]:.6g}; {len(wrong)} of {out.size} entries are off.")
 
 
+# H + 2 pad - HH, the span a window slides over, for stride 2 and 3: (H + 2 pad - HH) / stride + 1 ends in .5 above
+# an odd number or in .67 along H, where round() and ceil go one up from floor, and in .5 above an even number or
+# in .33 along W, where round() stays with floor and only ceil goes up. Every span is at least the stride: H' >= 2.
+SPANS = {2: ((5, 9), (3, 7)), 3: ((5, 8), (4, 7))}
+
+
 def fresh_case(rng) -> dict:
     """Random shapes, stride and pad for the hidden value checks, drawn so that every classic mistake shows.
 
     N >= 2 (db averaged over the batch), stride 2 or 3 with H' >= 2 and W' >= 2 (stride
-    ignored, or left out of the window index), pad 1 or 2 (dx of the padded input), and a
-    kernel of at least two pixels, random and so not symmetric (kernel flipped).
+    ignored, or left out of the window index), spans whose remainders tell floor, round()
+    and ceil apart (:data:`SPANS`), pad 1 or 2 (dx of the padded input), and a kernel of
+    at least two pixels, random and so not symmetric (kernel flipped).
     """
     N, C, F = (int(v) for v in rng.integers([2, 1, 1], [3, 4, 5]))
     stride, pad = int(rng.integers(2, 4)), int(rng.integers(1, 3))
-    H, W = (int(v) for v in rng.integers(stride + 2, 8, size=2))  # H + 2*pad - HH >= stride: H' >= 2
+    span_h, span_w = (int(pick[rng.integers(2)]) for pick in SPANS[stride])
     HH = int(rng.integers(1, 5))
     WW = int(rng.integers(2 if HH == 1 else 1, 5))
     if rng.random() < 0.5:
         HH, WW = WW, HH
+    H, W = span_h + HH - 2 * pad, span_w + WW - 2 * pad
+    # At least stride + 2 pixels, so that some window of every row and column covers more than padding; two
+    # more windows (2 * stride) keep the remainder, and the parity of H' that round() goes by.
+    H, W = (n if n >= stride + 2 else n + 2 * stride for n in (H, W))
     data = Case((N, C, H, W), (F, C, HH, WW), stride=stride, pad=pad).inputs(rng)
     return {**data, "stride": stride, "pad": pad}
 
@@ -130,7 +142,10 @@ FRESH_KWARGS = {"stride": "$stride", "pad": "$pad"}
 SHAPES_BASIC = [((8, 3, 32, 32), (16, 3, 5, 5), 1, 2), ((2, 3, 7, 7), (4, 3, 3, 3), 2, 1),
                 ((1, 1, 5, 5), (6, 1, 5, 5), 1, 0)]
 SHAPES_EDGE = [((2, 3, 8, 7), (2, 3, 3, 3), 2, 0), ((1, 1, 7, 5), (2, 1, 3, 2), 2, 1),
-               ((1, 2, 10, 9), (3, 2, 3, 2), 3, 2), ((1, 2, 2, 3), (2, 2, 4, 4), 1, 1)]
+               ((1, 2, 10, 9), (3, 2, 3, 2), 3, 2), ((1, 2, 2, 3), (2, 2, 4, 4), 1, 1),
+               ((1, 3, 8, 5), (2, 3, 3, 3), 3, 1), ((2, 1, 6, 9), (1, 1, 3, 3), 2, 0)]
+# Above, (H + 2 pad - HH) / stride + 1 is 3.5, 3.5, 4.67 and 4.67 (floor, against round() and ceil, which go
+# up), 3.33, 2.33 and 2.5 (floor and round() together, against ceil); the rest divide exactly.
 
 
 def plain(value) -> tuple | None:
@@ -169,7 +184,7 @@ def shape_check(name: str, points: int, cases, *, hidden=False) -> Check:
 
     n = len(cases(np.random.default_rng(0))) if callable(cases) else len(cases)
     return Check(name, points, build, judge, hidden=hidden,
-                 mistakes=("conv-stride-ignored", "conv-output-size-true-division"),
+                 mistakes=("conv-stride-ignored", "conv-output-size-true-division", "conv-output-size-round"),
                  diagnose=tuple(f"s{i}" for i in range(n)))
 
 
@@ -271,6 +286,13 @@ DIAGNOSES = {
     "conv-output-size-true-division": "the sizes came out as fractions or with the wrong rounding: "
                                       f"{FORMULA} uses floor division //, because a window that does not fit "
                                       "entirely is not used.",
+    "conv-output-size-round": "your sizes are round((H + 2*pad - HH) / stride + 1): they agree with floor "
+                              "division where the quotient is exact or ends in .5 above an even number (Python "
+                              "rounds halves to even: round(2.5) is 2), and come out one too large where it ends "
+                              "in .67, or in .5 above an odd number (round(3.5) is 4). That extra row or column "
+                              "would be a window hanging over the edge of the padded input, which a convolution "
+                              "never uses: "
+                              f"{FORMULA}, with //, also inside conv_forward.",
     "conv-dx-no-flip": "dx is what you get when dout is slid over the kernel without flipping it. Each input "
                        "pixel xp[y, x] feeds out[i, j] through w[y - i*stride, x - j*stride], so seen from dout "
                        "the kernel runs backwards. The sure way, for any stride: loop over the output positions "

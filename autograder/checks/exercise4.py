@@ -36,7 +36,8 @@ def ties(rng, shape) -> np.ndarray:
 MAX_CASES = {
     "2x2 stride 2": Case((2, 3, 4, 6), pool=2, stride=2, values=distinct),
     "pool 3 stride 1 (overlapping)": Case((2, 2, 5, 6), pool=3, stride=1, values=distinct),
-    "pool 3 stride 2 (overlapping, stride does not divide)": Case((2, 2, 6, 7), pool=3, stride=2, values=distinct),
+    # (8 - 3) / 2 + 1 = 3.5 and (6 - 3) / 2 + 1 = 2.5: floor gives (3, 2), round() (4, 2), ceil (4, 3)
+    "pool 3 stride 2 (overlapping, stride does not divide)": Case((2, 2, 8, 6), pool=3, stride=2, values=distinct),
     "batch of 1, non-square input": Case((1, 3, 4, 7), pool=2, stride=2, values=distinct),
 }
 AVG_CASES = {label: MAX_CASES[label] for label in list(MAX_CASES)[:3]}
@@ -105,6 +106,25 @@ def fresh(values):
     return inputs
 
 
+# H - pool_size, the span a window slides over, for stride 2 and 3: (H - pool_size) / stride + 1 ends in .5
+# above an odd number or in .67 along H, where round() and ceil go one up from floor, and in .5 above an even
+# number or in .33 along W, where only ceil goes up.
+SPANS = {2: ((1, 5), (3, 7)), 3: ((2, 5), (1, 4))}
+
+
+def remainders(values):
+    """Random shapes, pool size and stride 2 or 3 for the hidden forward checks, with spans (:data:`SPANS`)
+    whose remainders tell floor division, round() and ceil apart on every draw."""
+
+    def inputs(rng) -> dict:
+        N, C = (int(v) for v in rng.integers(1, [3, 4]))
+        pool, stride = int(rng.integers(1, 4)), int(rng.integers(2, 4))
+        H, W = (pool + int(pick[rng.integers(2)]) for pick in SPANS[stride])
+        return {**Case((N, C, H, W), pool=pool, stride=stride, values=values).inputs(rng), "pool_size": pool,
+                "stride": stride}
+    return inputs
+
+
 def overlapping(values):
     """Random shapes for the hidden backward checks, drawn so that every classic mistake shows.
 
@@ -138,11 +158,15 @@ def overlapping(values):
 FRESH_KWARGS = {"pool_size": "$pool_size", "stride": "$stride"}
 
 
+FORWARD_MISTAKES = ("pool-output-size-round",)
+
+
 def pool_layer(label, layer, cases, mistakes) -> list[Check]:
     """A forward and a backward value test for each of ``cases``; ``mistakes`` are the backward's."""
     forward, _ = layer
     return [
-        forward_value(f"{label} forward, {name}", 1, forward, c.inputs, ["$x"], c.kwargs, shape_hint=c.hint)
+        forward_value(f"{label} forward, {name}", 1, forward, c.inputs, ["$x"], c.kwargs, shape_hint=c.hint,
+                      mistakes=FORWARD_MISTAKES)
         for name, c in cases.items()
     ] + [
         backward_value(f"{label} backward, {name}", 1, *layer, c.inputs, ["$x"], c.kwargs, mistakes=mistakes)
@@ -154,8 +178,8 @@ def hidden_layer(label, layer, values, mistakes) -> list[Check]:
     """Forward values, backward values and a gradient check on fresh random shapes."""
     forward, _ = layer
     return [
-        forward_value(f"{label} forward, fresh random shapes", 1, forward, fresh(values), ["$x"], FRESH_KWARGS,
-                      shape_hint=FORMULA, hidden=True),
+        forward_value(f"{label} forward, fresh random shapes", 1, forward, remainders(values), ["$x"], FRESH_KWARGS,
+                      shape_hint=FORMULA, hidden=True, mistakes=FORWARD_MISTAKES),
         backward_value(f"{label} backward, fresh random shapes", 1, *layer, overlapping(values), ["$x"],
                        FRESH_KWARGS, mistakes=mistakes, hidden=True),
         output_shape_first(gradient_check(f"{label} gradient check, fresh random shapes", 1, *layer,
@@ -276,6 +300,12 @@ DIAGNOSES = {
     "pool-avg-divided-by-side": "avg pooling: the gradient was divided by pool_size, but a window holds "
                                 "pool_size * pool_size inputs: divide by pool_size ** 2.",
     "pool-avg-overwrite": "avg pooling: " + OVERWRITE,
+    "pool-output-size-round": "your output has one row or column of windows too many: its size came from "
+                              "round((H - pool_size) / stride + 1). Python rounds halves to even, so that agrees "
+                              "with floor division where the quotient is exact or ends in .5 above an even number "
+                              "(round(2.5) is 2), and goes one up where it ends in .67 or in .5 above an odd "
+                              "number (round(3.5) is 4). The extra window hangs over the edge of x and holds only "
+                              f"part of a window: a pooling never uses it. {FORMULA}, with //.",
 }
 
 HINTS = [

@@ -99,6 +99,14 @@ def output_shape_true_division(input_shape, weight_shape, stride=1, pad=0):
     return N, F, (H + 2 * pad - HH) / stride + 1, (W + 2 * pad - WW) / stride + 1
 
 
+def output_shape_round(input_shape, weight_shape, stride=1, pad=0):
+    """H' by Python's round() of the true quotient: right where the division is exact or lands on .5 below an
+    even number, one too many where the remainder is more than half the stride (or .5 above an odd number)."""
+    N, F, _, _ = ref.conv_output_shape(input_shape, weight_shape, stride, pad)
+    (_, _, H, W), (_, _, HH, WW) = input_shape, weight_shape
+    return N, F, round((H + 2 * pad - HH) / stride + 1), round((W + 2 * pad - WW) / stride + 1)
+
+
 def _backward_model(backward):
     return {"conv_forward": forward_caching_inputs, "conv_backward": backward}
 
@@ -114,4 +122,5 @@ MISTAKES = {
                                             "conv_forward": forward_stride_ignored}),
     "conv-stride-not-in-index": ("convolution", {"conv_forward": forward_stride_not_in_index}),
     "conv-output-size-true-division": ("convolution", {"conv_output_shape": output_shape_true_division}),
+    "conv-output-size-round": ("convolution", {"conv_output_shape": output_shape_round}),
 }

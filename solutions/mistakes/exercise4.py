@@ -84,6 +84,25 @@ def avg_backward(divide_by, overwrite=False):
     return backward
 
 
+def forward_size_by_round(reduce):
+    """A pooling forward, one window at a time, whose H' and W' come from round() instead of floor division:
+    where the remainder is more than half the stride, one more row (or column) of windows is taken, cut short
+    by the edge of x (what a plain loop over x[..., i*s:i*s+k, j*s:j*s+k] gives)."""
+
+    def forward(x, pool_size=2, stride=2):
+        N, C, H, W = x.shape
+        H_out = round((H - pool_size) / stride + 1)
+        W_out = round((W - pool_size) / stride + 1)
+        out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
+        for i in range(H_out):
+            for j in range(W_out):
+                window = x[:, :, i * stride:i * stride + pool_size, j * stride:j * stride + pool_size]
+                out[:, :, i, j] = reduce(window, axis=(2, 3))
+        return out, (x, pool_size, stride)
+
+    return forward
+
+
 def _max_model(backward):
     return ("pooling", {"max_pool_forward": max_forward_caching_input, "max_pool_backward": backward})
 
@@ -100,4 +119,6 @@ MISTAKES = {
     "pool-avg-not-divided": _avg_model(avg_backward(lambda k: 1)),
     "pool-avg-divided-by-side": _avg_model(avg_backward(lambda k: k)),
     "pool-avg-overwrite": _avg_model(avg_backward(lambda k: k * k, overwrite=True)),
+    "pool-output-size-round": ("pooling", {"max_pool_forward": forward_size_by_round(np.max),
+                                           "avg_pool_forward": forward_size_by_round(np.mean)}),
 }
