@@ -259,7 +259,8 @@ def between(rng, low, high, digits=2):
 
 # Every hyperparameter a listed mistake hinges on is drawn where that mistake shows: momentum > 0 (plain
 # SGD has no velocity to dampen or forget, and coupled and decoupled decay are the same step without it),
-# weight decay > 0, and an RMSprop eps of 1e-4..1e-2, large enough next to v for sqrt(v + eps) to differ.
+# weight decay > 0, an RMSprop eps of 1e-4..1e-2, large enough next to v for sqrt(v + eps) to differ, and an
+# Adam eps of 0.003..0.03, large enough next to sqrt(v_hat) that each of its wrong places shows on every seed.
 FRESH_HYPERPARAMETERS = {
     "SGD": lambda rng: {"lr": round(float(rng.uniform(0.01, 0.2)), 4), "momentum": between(rng, 0.3, 0.95),
                         "weight_decay": between(rng, 0.01, 0.2)},
@@ -267,11 +268,14 @@ FRESH_HYPERPARAMETERS = {
                             "eps": float(f"{10 ** rng.uniform(-4, -2):.2g}"),
                             "weight_decay": between(rng, 0.01, 0.1)},
     "Adam": lambda rng: {"lr": round(float(rng.uniform(1e-3, 1e-2)), 5),
-                         "betas": pick(rng, [(0.9, 0.999), (0.8, 0.99)]), "eps": pick(rng, [1e-8, 1e-4]),
+                         "betas": pick(rng, [(0.9, 0.999), (0.8, 0.99)]),
+                         "eps": float(f"{10 ** rng.uniform(-2.5, -1.5):.2g}"),
                          "weight_decay": between(rng, 0.01, 0.1)},
 }
 
 SGD_MISTAKES = ("momentum-wrong-sign", "momentum-dampened", "momentum-velocity-not-kept")
+ADAM_STEP_COUNT = ("adam-no-bias-correction", "adam-step-count-from-one")
+ADAM_EPS = ("adam-eps-inside-sqrt", "adam-eps-hat")
 DECOUPLED_DECAY = "weight-decay-decoupled"
 
 # A property check earns its points only once the optimizer follows the reference's trajectory.
@@ -306,13 +310,13 @@ CHECKS = with_requirements([
             mistakes=(DECOUPLED_DECAY, "rmsprop-eps-inside-sqrt")),
     follows("RMSprop: a key added later starts fresh", 1, "RMSprop", {"lr": 0.01, "alpha": 0.9}, steps=4, late_at=3),
     # Adam
-    follows("Adam with default hyperparameters", 2, "Adam", {}, mistakes=("adam-no-bias-correction",)),
+    follows("Adam with default hyperparameters", 2, "Adam", {}, mistakes=ADAM_STEP_COUNT),
     follows("Adam, betas (0.8, 0.99), eps 1e-4", 1, "Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-4}, steps=4,
-            mistakes=("adam-no-bias-correction",)),
+            mistakes=(*ADAM_STEP_COUNT, *ADAM_EPS)),
     follows("Adam with weight decay", 1, "Adam", {"lr": 0.01, "weight_decay": 0.1},
-            mistakes=(DECOUPLED_DECAY, "adam-no-bias-correction")),
+            mistakes=(DECOUPLED_DECAY, *ADAM_STEP_COUNT)),
     follows("Adam: a key added later starts fresh", 2, "Adam", {"lr": 0.01}, steps=5, late_at=3,
-            mistakes=("adam-shared-step-count", "adam-no-bias-correction")),
+            mistakes=("adam-shared-step-count", *ADAM_STEP_COUNT)),
     # in place, dtype, validation
     *(in_place(cls, kwargs) for cls, kwargs in
       [("SGD", {"lr": 0.1, "momentum": 0.9}), ("RMSprop", {}), ("Adam", {"lr": 0.01})]),
@@ -337,7 +341,7 @@ CHECKS = with_requirements([
               shapes=dense_shapes, hidden=True, mistakes=mistakes)
       for cls, mistakes in [("SGD", (DECOUPLED_DECAY, *SGD_MISTAKES)),
                             ("RMSprop", (DECOUPLED_DECAY, "rmsprop-eps-inside-sqrt")),
-                            ("Adam", (DECOUPLED_DECAY, "adam-no-bias-correction", "adam-shared-step-count"))]),
+                            ("Adam", (DECOUPLED_DECAY, *ADAM_STEP_COUNT, "adam-shared-step-count", *ADAM_EPS))]),
 ], REQUIRES)
 
 DIAGNOSES = {
@@ -364,6 +368,23 @@ DIAGNOSES = {
                                "(1 - 0.9) / sqrt(1 - 0.999) = 3.16 times lr instead of lr. Divide m by "
                                "(1 - beta1 ** t) and v by (1 - beta2 ** t), with t the number of steps this key "
                                "has taken (1 on its first step).",
+    "adam-step-count-from-one": "the step count t was one ahead: it started at 1 and was incremented before "
+                                "its first use, so the first step was bias-corrected as if it were the second. "
+                                "On the first step m_hat / sqrt(v_hat) should be g / |g|, a step of exactly lr "
+                                "per entry; with t = 2 it is sqrt(1 + beta2) / (1 + beta1) times that, 0.744 lr "
+                                "with the default betas (0.784 lr with betas (0.8, 0.99)), and every later step "
+                                "is corrected as the one after it. Start t at 0 (self.t[key] = 0 when a key is "
+                                "first seen) and add 1 before using it, so the first step uses t = 1.",
+    "adam-eps-inside-sqrt": "eps was added inside the square root, sqrt(v_hat + eps). Adam (and "
+                            "torch.optim.Adam) adds it outside: p -= lr * m_hat / (np.sqrt(v_hat) + eps). With "
+                            "eps = 1e-4, an entry with |g| = 0.01 on its first step moves 0.707 lr instead of "
+                            "0.990 lr: the two agree only where sqrt(v_hat) is far above eps.",
+    "adam-eps-hat": "eps was added to the uncorrected sqrt(v), the 'epsilon hat' form of the Adam paper "
+                    "(lr_t = lr * sqrt(1 - beta2 ** t) / (1 - beta1 ** t), then p -= lr_t * m / (sqrt(v) + eps)). "
+                    "That is the same as adding eps / sqrt(1 - beta2 ** t) to sqrt(v_hat): on the first step eps "
+                    "counts 10 times over with beta2 = 0.99 and 31.6 times with beta2 = 0.999, so your steps "
+                    "are smaller than the reference's wherever sqrt(v_hat) is not far above eps. torch.optim.Adam "
+                    "divides by np.sqrt(v_hat) + eps, with the bias-corrected v_hat.",
     "adam-shared-step-count": "one step counter t was shared by every key. A key that joins later must start "
                               "with t = 1 for its bias correction; keep t per key (self.t[key]), like m and v.",
 }

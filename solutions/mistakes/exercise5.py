@@ -122,6 +122,40 @@ class AdamNoBiasCorrection(_Adam):
         p -= self.lr * m / (np.sqrt(v) + self.eps)
 
 
+class AdamStepCountFromOne(_Adam):
+    """t starts at 1 and is incremented before it is used: the first step is bias-corrected as the second."""
+
+    def update(self, key, p, g):
+        self.t[key] = self.t.get(key, 1) + 1
+        m, v = self._moments(key, p, g)
+        self._corrected_step(p, m, v, self.t[key])
+
+
+class AdamEpsInsideSqrt(_Adam):
+    """p -= lr m_hat / sqrt(v_hat + eps)."""
+
+    def update(self, key, p, g):
+        self.t[key] = self.t.get(key, 0) + 1
+        t = self.t[key]
+        m, v = self._moments(key, p, g)
+        m_hat = m / (1.0 - self.beta1 ** t)
+        v_hat = v / (1.0 - self.beta2 ** t)
+        p -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
+
+
+class AdamEpsHat(_Adam):
+    """The paper's faster form (Kingma and Ba, section 2): lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), then
+    p -= lr_t m / (sqrt(v) + eps), eps next to the uncorrected sqrt(v): the same as eps / sqrt(1 - beta2^t)
+    next to sqrt(v_hat)."""
+
+    def update(self, key, p, g):
+        self.t[key] = self.t.get(key, 0) + 1
+        t = self.t[key]
+        m, v = self._moments(key, p, g)
+        lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
+        p -= lr_t * m / (np.sqrt(v) + self.eps)
+
+
 class AdamSharedStepCount(_Adam):
     """One step counter for the whole optimizer: a key that arrives late starts with a large t."""
 
@@ -159,4 +193,7 @@ MISTAKES = {
     "rmsprop-eps-inside-sqrt": ("optimizers", {"RMSprop": RMSpropEpsInsideSqrt}),
     "adam-no-bias-correction": ("optimizers", {"Adam": AdamNoBiasCorrection}),
     "adam-shared-step-count": ("optimizers", {"Adam": AdamSharedStepCount}),
+    "adam-step-count-from-one": ("optimizers", {"Adam": AdamStepCountFromOne}),
+    "adam-eps-inside-sqrt": ("optimizers", {"Adam": AdamEpsInsideSqrt}),
+    "adam-eps-hat": ("optimizers", {"Adam": AdamEpsHat}),
 }
