@@ -32,7 +32,7 @@ pytestmark = COURSE_MARKS
 
 IN_COURSE = [ex for ex in EXERCISES if (COURSE / "source" / ex.name / f"{ex.name}.ipynb").is_file()]
 # The typical mistake submitted for each notebook: a fixture submission of tests/fixtures/submissions.
-BUGS = {"exercise1": "ex1_softmax_backward_diagonal", "exercise3": "ex3_dx_without_kernel_flip", "exercise4": "ex4_avg_not_divided", "exercise5": "ex5_adam_no_bias_correction"}
+BUGS = {"exercise1": "ex1_softmax_backward_diagonal", "exercise2": "ex2_affine_dw_transposed", "exercise3": "ex3_dx_without_kernel_flip", "exercise4": "ex4_avg_not_divided", "exercise5": "ex5_adam_no_bias_correction", "exercise6": "ex6_dropout_not_scaled"}
 STUDENTS = ("reference", "stub", "bug", "forger")
 
 # A cell a student adds to the notebook: every test cell run in the kernel would then claim full points.
@@ -60,7 +60,10 @@ def _files(exercise, student, release) -> dict:
         return {f"{m}.py": ROOT / "solutions" / f"{m}.py" for m in exercise.modules}
     if student == "bug":
         fixture = FIXTURES / BUGS[exercise.name]
-        return {**{p.name: p for p in fixture.glob("*.py")},  # the fixture may take the rest from base_<module>
+        # The reference's modules, overridden by the fixture's files (an exercise of several modules hands in
+        # all of them); the fixture may take the rest from base_<module>.
+        return {**{f"{m}.py": ROOT / "solutions" / f"{m}.py" for m in exercise.modules},
+                **{p.name: p for p in fixture.glob("*.py")},
                 **{f"base_{m}.py": ROOT / "solutions" / f"{m}.py" for m in exercise.modules}}
     return {f"{m}.py": release / f"{m}.py" for m in exercise.modules}
 
