@@ -110,8 +110,10 @@ class _Adam(_PerKey):
         v_hat = v / (1.0 - self.beta2 ** t)
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
+    first_t = 0  # a key's step count before its first step
+
     def update(self, key, p, g):
-        self.t[key] = self.t.get(key, 0) + 1
+        self.t[key] = self.t.get(key, self.first_t) + 1
         m, v = self._moments(key, p, g)
         self._corrected_step(p, m, v, self.t[key])
 
@@ -125,19 +127,13 @@ class AdamNoBiasCorrection(_Adam):
 class AdamStepCountFromOne(_Adam):
     """t starts at 1 and is incremented before it is used: the first step is bias-corrected as the second."""
 
-    def update(self, key, p, g):
-        self.t[key] = self.t.get(key, 1) + 1
-        m, v = self._moments(key, p, g)
-        self._corrected_step(p, m, v, self.t[key])
+    first_t = 1
 
 
 class AdamEpsInsideSqrt(_Adam):
     """p -= lr m_hat / sqrt(v_hat + eps)."""
 
-    def update(self, key, p, g):
-        self.t[key] = self.t.get(key, 0) + 1
-        t = self.t[key]
-        m, v = self._moments(key, p, g)
+    def _corrected_step(self, p, m, v, t):
         m_hat = m / (1.0 - self.beta1 ** t)
         v_hat = v / (1.0 - self.beta2 ** t)
         p -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
@@ -148,10 +144,7 @@ class AdamEpsHat(_Adam):
     p -= lr_t m / (sqrt(v) + eps), eps next to the uncorrected sqrt(v): the same as eps / sqrt(1 - beta2^t)
     next to sqrt(v_hat)."""
 
-    def update(self, key, p, g):
-        self.t[key] = self.t.get(key, 0) + 1
-        t = self.t[key]
-        m, v = self._moments(key, p, g)
+    def _corrected_step(self, p, m, v, t):
         lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
         p -= lr_t * m / (np.sqrt(v) + self.eps)
 
