@@ -118,6 +118,7 @@ CHECKS = with_requirements([
     forward_value("softmax over the last axis of a 3-D x", 1, SOFTMAX_FORWARD, logits_3d, ["$x"]),
     raises("softmax rejects an empty last axis", 1, SOFTMAX_FORWARD, empty_last_axis, ["$x"],
            must_mention=("(3, 0)",)),
+    raises("softmax rejects a 0-d x", 1, SOFTMAX_FORWARD, lambda rng: {"x": np.array(2.5)}, ["$x"]),
 ], {
     **{f"{name} gradient check": (f"{name} forward",) for name in LAYERS},
     **{f"{name} keeps float32, forward and backward": (f"{name} forward", f"{name} backward") for name in LAYERS},
@@ -125,6 +126,7 @@ CHECKS = with_requirements([
     "relu_forward keeps float32": ("ReLU forward",),
     "softmax_forward keeps float32": ("softmax forward",),
     "softmax rejects an empty last axis": ("softmax forward",),
+    "softmax rejects a 0-d x": ("softmax forward",),
 })
 
 DIAGNOSES = {

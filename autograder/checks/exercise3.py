@@ -220,6 +220,7 @@ REQUIRES = {
     "conv_forward rejects different channel counts": ("conv forward, stride 1, pad 0",),
     "conv_output_shape rejects stride 0": ("conv_output_shape values",),
     "conv_output_shape rejects pad -1": ("conv_output_shape values",),
+    "conv_output_shape rejects an input shape of three entries": ("conv_output_shape values",),
     "conv_forward rejects a bias of the wrong shape": ("conv forward, stride 1, pad 0",),
 }
 
@@ -261,6 +262,8 @@ CHECKS = with_requirements([
            {"stride": 0, "pad": 0}, must_mention=("stride",)),
     raises("conv_output_shape rejects pad -1", 1, CONV_OUTPUT_SHAPE, no_inputs, [(1, 1, 5, 5), (1, 1, 3, 3)],
            {"stride": 1, "pad": -1}, must_mention=("-1",)),
+    raises("conv_output_shape rejects an input shape of three entries", 1, CONV_OUTPUT_SHAPE, no_inputs,
+           [(1, 5, 5), (1, 1, 3, 3)], {"stride": 1, "pad": 0}, must_mention=("1, 5, 5",)),
     raises("conv_forward rejects a bias of the wrong shape", 1, CONV_FORWARD, bias_of_three, CONV_ARGS,
            must_mention=("(3,)",)),
     forward_value("conv forward, fresh random shapes", 1, CONV_FORWARD, fresh_case, CONV_ARGS, FRESH_KWARGS,

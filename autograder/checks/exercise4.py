@@ -94,12 +94,17 @@ def sums_check(name, layer, case, what, mistakes) -> Check:
 
 
 def fresh(values):
-    """Random shapes, pool size and stride for the hidden forward and gradient checks."""
+    """Random shapes, pool size and stride for the hidden forward and gradient checks.
+
+    Windows are at least 2x2: a 1x1 window is the identity, where an average
+    that forgets to divide by pool_size ** 2 is right, and the same wrong code
+    would earn the point on some draws and not on others.
+    """
 
     def inputs(rng) -> dict:
         N, C = (int(v) for v in rng.integers(1, [3, 4]))
         H, W = (int(v) for v in rng.integers(2, 8, size=2))
-        pool = int(rng.integers(1, min(H, W, 3) + 1))
+        pool = int(rng.integers(2, min(H, W, 3) + 1))
         stride = int(rng.integers(1, 4))
         return {**Case((N, C, H, W), pool=pool, stride=stride, values=values).inputs(rng), "pool_size": pool,
                 "stride": stride}
@@ -231,6 +236,8 @@ REQUIRES = {
     "avg pool backward keeps float32": ("avg pool forward keeps float32", "avg pool backward, 2x2 stride 2"),
     "avg pool rejects a pool larger than the input": ("avg pool forward, worked example",),
     "max pool rejects stride 0": ("max pool forward, worked example",),
+    "max pool rejects pool_size 0": ("max pool forward, worked example",),
+    "avg pool rejects pool_size 0": ("avg pool forward, worked example",),
     "avg pool rejects an input that is not 4-D": ("avg pool forward, worked example",),
     "max pool gradient check, fresh random shapes": ("max pool forward, fresh random shapes",),
     "avg pool gradient check, fresh random shapes": ("avg pool forward, fresh random shapes",),
@@ -269,6 +276,10 @@ CHECKS = with_requirements([
            must_mention=("4", "3")),
     raises("max pool rejects stride 0", 1, MAX_POOL_FORWARD, fits, ["$x"], {"pool_size": 2, "stride": 0},
            must_mention=("stride",)),
+    raises("max pool rejects pool_size 0", 1, MAX_POOL_FORWARD, fits, ["$x"], {"pool_size": 0, "stride": 1},
+           must_mention=("pool_size",)),
+    raises("avg pool rejects pool_size 0", 1, AVG_POOL_FORWARD, fits, ["$x"], {"pool_size": 0, "stride": 1},
+           must_mention=("pool_size",)),
     raises("avg pool rejects an input that is not 4-D", 1, AVG_POOL_FORWARD, three_axes, ["$x"], TWO_BY_TWO,
            must_mention=("(2, 5, 5)",)),
     # distinct values have no ties: the ties mistakes are the next check's business

@@ -292,6 +292,8 @@ REQUIRES = {
     "Adam rejects beta1 = 1.5": (FIRST_TRAJECTORY["Adam"],),
     "SGD rejects a negative momentum": (FIRST_TRAJECTORY["SGD"],),
     "Adam rejects a negative weight_decay": (FIRST_TRAJECTORY["Adam"],),
+    "RMSprop rejects a negative eps": (FIRST_TRAJECTORY["RMSprop"],),
+    "Adam rejects a negative eps": (FIRST_TRAJECTORY["Adam"],),
 }
 
 CHECKS = with_requirements([
@@ -336,6 +338,8 @@ CHECKS = with_requirements([
            must_mention=("1.0",)),
     raises("Adam rejects beta1 = 1.5", 1, f"{MODULE}.Adam", no_inputs, [], {"betas": (1.5, 0.999)},
            must_mention=("1.5",)),
+    raises("RMSprop rejects a negative eps", 1, f"{MODULE}.RMSprop", no_inputs, [], {"eps": -1e-8}),
+    raises("Adam rejects a negative eps", 1, f"{MODULE}.Adam", no_inputs, [], {"eps": -1e-8}),
     # hidden: fresh hyperparameters, shapes and gradients; a key joins at step 3
     *(follows(f"{cls}, fresh hyperparameters and shapes", 2, cls, FRESH_HYPERPARAMETERS[cls], steps=5, late_at=3,
               shapes=dense_shapes, hidden=True, mistakes=mistakes)

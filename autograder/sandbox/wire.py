@@ -68,7 +68,9 @@ def encode(value, buffers: list[bytes], depth: int = 0):
     if depth > MAX_DEPTH:
         return {"t": "object", "type": "nested too deeply", "repr": ""}
     if isinstance(value, np.ndarray):
-        plain = np.ascontiguousarray(np.asarray(value).view(np.ndarray))
+        plain = np.asarray(value).view(np.ndarray)
+        if not plain.flags.c_contiguous:  # np.ascontiguousarray would also turn a 0-d array into shape (1,)
+            plain = plain.copy(order="C")
         if plain.dtype.name not in DTYPES:
             return {"t": "object", "type": f"numpy.ndarray of dtype {plain.dtype}", "repr": ""}
         buffers.append(plain.tobytes())

@@ -23,6 +23,7 @@ def roundtrip(value):
     np.array([True, False]),
     np.arange(5, dtype=np.int64)[::2],          # not contiguous
     np.asfortranarray(np.eye(3)),
+    np.array(2.5),                              # 0-d: a scalar score is not a vector of one
 ])
 def test_arrays_come_back_equal_with_dtype_and_shape(value):
     back = roundtrip(value)
