@@ -126,11 +126,16 @@ def fresh_case(rng) -> dict:
 
 def small_fresh_case(rng) -> dict:
     """Random shapes, stride and pad that always fit, small enough that a gradient check on a
-    plain-loop solution stays fast: it runs the forward pass twice per sampled entry."""
-    N, C, F = (int(v) for v in rng.integers(1, 3, size=3))
-    H, W = (int(v) for v in rng.integers(3, 6, size=2))
-    stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, 2))
-    HH, WW = (int(rng.integers(2, min(4, n + 2 * pad) + 1)) for n in (H, W))
+    plain-loop solution stays fast: it runs the forward pass twice per sampled entry.
+
+    N >= 2, stride 2 or 3 with at least two windows along each axis, and pad 1: a
+    gradient that averages db over the batch, ignores the stride or keeps the padding
+    in dx disagrees with the forward pass on every draw, never on some draws only.
+    """
+    N, C, F = (int(v) for v in rng.integers([2, 1, 1], [4, 3, 3]))
+    H, W = (int(v) for v in rng.integers(4, 7, size=2))
+    stride, pad = int(rng.integers(2, 4)), 1
+    HH, WW = (int(rng.integers(2, 4)) for _ in (H, W))  # H + 2 pad - HH >= 3: two windows at stride 3
     data = Case((N, C, H, W), (F, C, HH, WW), stride=stride, pad=pad).inputs(rng)
     return {**data, "stride": stride, "pad": pad}
 

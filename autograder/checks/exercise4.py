@@ -93,24 +93,6 @@ def sums_check(name, layer, case, what, mistakes) -> Check:
                  mistakes=mistakes, diagnose=("bwd",))
 
 
-def fresh(values):
-    """Random shapes, pool size and stride for the hidden forward and gradient checks.
-
-    Windows are at least 2x2: a 1x1 window is the identity, where an average
-    that forgets to divide by pool_size ** 2 is right, and the same wrong code
-    would earn the point on some draws and not on others.
-    """
-
-    def inputs(rng) -> dict:
-        N, C = (int(v) for v in rng.integers(1, [3, 4]))
-        H, W = (int(v) for v in rng.integers(2, 8, size=2))
-        pool = int(rng.integers(2, min(H, W, 3) + 1))
-        stride = int(rng.integers(1, 4))
-        return {**Case((N, C, H, W), pool=pool, stride=stride, values=values).inputs(rng), "pool_size": pool,
-                "stride": stride}
-    return inputs
-
-
 # H - pool_size, the span a window slides over, for stride 2 and 3: (H - pool_size) / stride + 1 ends in .5
 # above an odd number or in .67 along H, where round() and ceil go one up from floor, and in .5 above an even
 # number or in .33 along W, where only ceil goes up.
@@ -130,7 +112,7 @@ def remainders(values):
     return inputs
 
 
-def overlapping(values):
+def overlapping(values, small: bool = False):
     """Random shapes for the hidden backward checks, drawn so that every classic mistake shows.
 
     N >= 2, pool 2 to 4 and stride < pool (windows overlap) with W' >= 2, and in one channel
@@ -138,13 +120,18 @@ def overlapping(values):
     is the maximum of both, so both their gradients must add up there. With small integers
     (``ties``) another example gets a tie planted in its first window, on its first cell
     (which no other window has) and on one more.
+
+    ``small`` draws at most 2 x 1 x 6 x 7 inputs, so that a gradient check can nudge every
+    entry, the shared maximum included: a sample of entries would see an overwritten
+    gradient on some draws only.
     """
+    bounds = (3, 2, 7, 8) if small else (4, 4, 8, 9)  # exclusive bounds of N, C, H and W
 
     def inputs(rng) -> dict:
-        N, C = (int(v) for v in rng.integers([2, 1], [4, 4]))
+        N, C = (int(v) for v in rng.integers([2, 1], bounds[:2]))
         pool = int(rng.integers(2, 5))
         stride = int(rng.integers(1, pool))
-        H, W = int(rng.integers(pool, 8)), int(rng.integers(pool + stride, 9))
+        H, W = int(rng.integers(pool, bounds[2])), int(rng.integers(pool + stride, bounds[3]))
         data = Case((N, C, H, W), pool=pool, stride=stride, values=values).inputs(rng)
         n = int(rng.integers(N))
         plane = data["x"][n, int(rng.integers(C))]  # (H, W), a view
@@ -188,7 +175,9 @@ def hidden_layer(label, layer, values, mistakes) -> list[Check]:
         backward_value(f"{label} backward, fresh random shapes", 1, *layer, overlapping(values), ["$x"],
                        FRESH_KWARGS, mistakes=mistakes, hidden=True),
         output_shape_first(gradient_check(f"{label} gradient check, fresh random shapes", 1, *layer,
-                                          fresh(distinct), ["$x"], FRESH_KWARGS, most=20, hidden=True), FORMULA),
+                                          overlapping(distinct, small=True), ["$x"], FRESH_KWARGS, most=84,
+                                          hidden=True),
+                           FORMULA),
     ]
 
 

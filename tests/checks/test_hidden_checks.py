@@ -61,3 +61,25 @@ def test_every_hidden_check_draws_fresh_inputs():
     for exercise, check in HIDDEN:
         first, second = (repr(check.build(np.random.default_rng(seed))) for seed in SEEDS[:2])
         assert first != second, (exercise.name, check.name)
+
+
+def _exercise_mistakes(exercise) -> list[str]:
+    from solutions.mistakes import MISTAKES
+
+    return sorted(m for m, (module, _) in MISTAKES.items() if module in exercise.modules)
+
+
+@pytest.mark.parametrize("exercise, check", HIDDEN, ids=[f"{e.name}: {c.name}" for e, c in HIDDEN])
+def test_every_mistake_model_gets_the_same_verdict_on_every_seed(exercise, check):
+    """Not only the mistakes a hidden check lists: any classic mistake of the exercise passes it on every seed
+    or fails it on every seed, so the same wrong code never earns the hidden point on one run and not the next
+    (nbgrader's grade and cnnlab check --hidden would then disagree)."""
+    modules = reference_modules(exercise)
+    for mistake in _exercise_mistakes(exercise):
+        mistaken = with_mistake(modules, mistake)
+        passed = set()
+        for seed in SEEDS:
+            program = check.build(np.random.default_rng(seed))
+            answer = run_trusted(program, mistaken)
+            passed.add(answer is not None and judged(check, program, answer, run_trusted(program, modules)) is None)
+        assert len(passed) == 1, f"the mistake model {mistake!r} passes {check.name!r} on some seeds only"
