@@ -545,7 +545,7 @@ if result is not None:
 # axis of a 3-D $x$, the dtype, and a `ValueError` that names the shape of an
 # $x$ whose last axis is empty.
 
-# %% nbgrader={"grade": true, "grade_id": "softmax_forward", "locked": true, "points": 7, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "softmax_forward", "locked": true, "points": 8, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise1", [
@@ -555,6 +555,7 @@ grade_cell("exercise1", [
     "softmax_forward keeps float32",
     "softmax over the last axis of a 3-D x",
     "softmax rejects an empty last axis",
+    "softmax rejects a 0-d x",
 ])
 
 # %% [markdown]

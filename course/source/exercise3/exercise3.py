@@ -321,7 +321,7 @@ if result is not None:
 # The first test cell grades `conv_output_shape` and its refusals (the
 # `ValueError`s name the offending values), the second the forward pass.
 
-# %% nbgrader={"grade": true, "grade_id": "output_shape", "locked": true, "points": 9, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "output_shape", "locked": true, "points": 10, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise3", [
@@ -333,6 +333,7 @@ grade_cell("exercise3", [
     "conv_forward rejects different channel counts",
     "conv_output_shape rejects stride 0",
     "conv_output_shape rejects pad -1",
+    "conv_output_shape rejects an input shape of three entries",
     "conv_forward rejects a bias of the wrong shape",
 ])
 

@@ -182,7 +182,7 @@ if result is not None:
 # `ValueError`s for a pool that does not fit and for a stride of 0 (their
 # messages name the offending values).
 
-# %% nbgrader={"grade": true, "grade_id": "max_forward", "locked": true, "points": 9, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "max_forward", "locked": true, "points": 10, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise4", [
@@ -195,6 +195,7 @@ grade_cell("exercise4", [
     "max pool forward, default pool_size and stride",
     "max pool rejects a pool larger than the input",
     "max pool rejects stride 0",
+    "max pool rejects pool_size 0",
 ])
 
 # %% [markdown]
@@ -567,7 +568,7 @@ if result is not None:
 if grads is not None:
     print("dx =\n", grads[0, 0])
 
-# %% nbgrader={"grade": true, "grade_id": "avg_forward", "locked": true, "points": 8, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "avg_forward", "locked": true, "points": 9, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise4", [
@@ -579,6 +580,7 @@ grade_cell("exercise4", [
     "avg pool forward, default pool_size and stride",
     "avg pool rejects a pool larger than the input",
     "avg pool rejects an input that is not 4-D",
+    "avg pool rejects pool_size 0",
 ])
 
 # %% nbgrader={"grade": true, "grade_id": "avg_backward", "locked": true, "points": 7, "schema_version": 3, "solution": false, "task": false}

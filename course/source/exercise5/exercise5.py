@@ -692,7 +692,7 @@ grade_cell("exercise5", [
 # The `ValueError`s must name what was wrong: the odd keys, the key of the
 # gradient of the wrong shape, the value of the bad hyperparameter.
 
-# %% nbgrader={"grade": true, "grade_id": "validation", "locked": true, "points": 8, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "validation", "locked": true, "points": 10, "schema_version": 3, "solution": false, "task": false}
 from autograder.report.notebook import grade_cell
 
 grade_cell("exercise5", [
@@ -704,6 +704,8 @@ grade_cell("exercise5", [
     "Adam rejects a negative weight_decay",
     "RMSprop rejects alpha = 1",
     "Adam rejects beta1 = 1.5",
+    "Adam rejects a negative eps",
+    "RMSprop rejects a negative eps",
 ])
 
 # %% [markdown]
