@@ -24,7 +24,7 @@ from typing import Sequence
 
 from autograder.exercises import Exercise, find_exercise
 from autograder.grading.grader import grade_exercise
-from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, PASSED, ExerciseResult, TestResult
+from autograder.grading.results import COULD_NOT_GRADE, PASSED, ExerciseResult, TestResult
 from autograder.report.text import feedback
 
 COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "not-started": "#9a6700", "could-not-grade": "#8250df"}
@@ -77,7 +77,7 @@ class CellReport:
         explained_in: dict[str, str] = {}  # mistake id -> the first test of this cell that explains it
         rows = []
         for test in self.tests:
-            text = _words(test, explained_in.get(test.mistake) if test.mistake else None)
+            text = feedback(test, explained_in.get(test.mistake) if test.mistake else None)
             if test.mistake and not test.passed:
                 explained_in.setdefault(test.mistake, test.name)
             rows.append((test, text))
@@ -117,16 +117,6 @@ class CellReport:
         return (f"<div><p style='color: {colour}; font-weight: bold'>{e(self.headline())}</p>{problem}"
                 "<table><thead><tr><th style='text-align: left'>Test</th><th>Points</th><th>Result</th></tr>"
                 f"</thead><tbody>{''.join(cells)}</tbody></table></div>")
-
-
-def _words(test: TestResult, explained_in: str | None) -> str:
-    """The feedback of ``test`` as ``cnnlab check`` words it, and why a passing test does not count yet."""
-    waits_for = getattr(test, "waits_for", ())
-    if test.state == PASSED and waits_for:
-        return "Your code does this, but it counts only once these pass: " + "; ".join(waits_for) + "."
-    if test.state == NOT_STARTED:
-        return f"Not started: {test.message}."
-    return feedback(test, explained_in)
 
 
 def report(exercise: str | int, names: Sequence[str], *, folder: Path | str | None = None,

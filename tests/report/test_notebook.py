@@ -107,3 +107,15 @@ def test_a_test_cells_call_is_read_from_its_source():
     assert graded_call("print(1)") is None and graded_call("def (") is None
     with pytest.raises(ValueError, match="exactly once"):
         graded_call('grade_cell("ex3", ["a"])\ngrade_cell("ex3", ["b"])')
+
+
+@pytest.mark.parametrize("test", [
+    TestResult("gradient check", 1, 0, "passed", waits_for=("ReLU forward",)),
+    TestResult("forward", 1, 0, "not-started", "relu_forward is not implemented yet"),
+    TestResult("backward", 1, 0, "failed", "dx is wrong", mistake="m", explanation="the mask was used as dx"),
+], ids=["waiting", "not-started", "failed"])
+def test_a_cell_words_each_test_as_cnnlab_check_does(test):
+    from autograder.report.text import feedback
+
+    [(_, text)] = _cell(test).rows()
+    assert text == feedback(test) != ""
