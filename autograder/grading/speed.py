@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import paths
+from autograder.checks.spec import call
 from autograder.errors import CnnlabError
 from autograder.exercises import Exercise
 from autograder.grading.grader import protected_folders
@@ -47,14 +48,13 @@ class Case:
         """The forward pass (and then the backward pass) on fixed random inputs; nothing is sent back."""
         rng = np.random.default_rng(seed)
         inputs = {name: rng.standard_normal(shape).astype(np.float32) for name, shape in self.shapes.items()}
-        args = [{"ref": name} for name in self.shapes if name != "dout"]
-        steps = [{"call": f"{self.module}.{self.forward}", "args": args,
-                  "kwargs": {k: {"lit": v} for k, v in self.kwargs.items()}, "into": "fwd"}]
+        args = [f"${name}" for name in self.shapes if name != "dout"]
+        steps = [call(f"{self.module}.{self.forward}", args, self.kwargs, "fwd")]
         if backward:
-            steps.append({"call": f"{self.module}.{self.backward}",
-                          "args": [{"ref": "dout"}, {"ref": "fwd", "index": 1}], "into": "grads"})
+            steps.append(call(f"{self.module}.{self.backward}", ["$dout", "$fwd.1"], into="grads"))
         else:
             inputs.pop("dout")
+        # not spec.program: its snapshots of every input after each step would be timed too
         return {"inputs": inputs, "steps": steps, "outputs": []}
 
 
