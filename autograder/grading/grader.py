@@ -48,6 +48,12 @@ def protected_folders() -> list[Path]:
     return [paths.PACKAGE, *filter(None, [paths.package_dir("solutions")])]
 
 
+def submission_sandbox(folder: Path, modules, limits: Limits) -> Sandbox:
+    """A sandbox for the student's ``modules`` in ``folder``, kept from cnnlab's and the reference's files."""
+    return Sandbox(folder, modules, limits, protect=protected_folders(),
+                   hide=[p for p in [paths.source_checkout()] if p])
+
+
 def _isolation(kernel: bool, hidden: bool, allowed: bool) -> str:
     """``kernel`` or ``weak``; refuses hidden grading on weak isolation unless the instructor allowed it."""
     if not kernel and hidden and not allowed:
@@ -101,8 +107,7 @@ def grade_exercise(exercise: Exercise, submission: Path | None = None, *, hidden
     modules = reference_modules(exercise, "--hidden") if hidden else None
     result = ExerciseResult(exercise, folder, GRADED)
     result.isolation = _isolation(isolation.kernel_isolation(), hidden, allow_weak_isolation)
-    sandbox = Sandbox(folder, exercise.modules, limits or Limits(timeout=timeout),
-                      protect=protected_folders(), hide=[p for p in [paths.source_checkout()] if p])
+    sandbox = submission_sandbox(folder, exercise.modules, limits or Limits(timeout=timeout))
     with sandbox:
         try:
             imports = sandbox.start()

@@ -21,7 +21,7 @@ from autograder import paths
 from autograder.checks.spec import call
 from autograder.errors import CnnlabError
 from autograder.exercises import Exercise
-from autograder.grading.grader import protected_folders
+from autograder.grading.grader import submission_sandbox
 from autograder.grading.reference import reference_modules
 from autograder.grading.results import COULD_NOT_GRADE, NOT_STARTED, ExerciseResult
 from autograder.sandbox.runner import Limits, Sandbox, SandboxDied
@@ -174,8 +174,7 @@ def measure_speed(exercise: Exercise, submission: Path | None = None, *, repeats
     except CnnlabError:
         return SpeedReport(exercise.name, case.batch, problem="the reference layers are not installed here")
     if sandbox is None:
-        own = Sandbox(paths.resolve_submission(submission), [case.module], Limits(timeout=timeout),
-                      protect=protected_folders(), hide=[p for p in [paths.source_checkout()] if p])
+        own = submission_sandbox(paths.resolve_submission(submission), [case.module], Limits(timeout=timeout))
         with own:
             try:
                 own.start()
